@@ -1,0 +1,51 @@
+# airssys-wasm: top-level driver. `make` installs missing build dependencies,
+# finds or builds the Wasmtime C API (cached outside the checkout), then builds
+# the library, the CLI, the guests, the examples and the tests with CMake.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+WASMTIME_PREFIX = $(shell cat $(BUILD)/.wasmtime-prefix 2>/dev/null)
+
+.PHONY: all deps wasmtime configure test test-sanitize bench install clean help
+all: $(BUILD)/.configured
+	cmake --build $(BUILD) -j$(JOBS)
+
+help:
+	@echo "make                 build everything (installs missing deps first)"
+	@echo "make test            run the whole test suite (ctest)"
+	@echo "make test-sanitize   build and run the suite under ASan+UBSan"
+	@echo "make bench           run the benchmarks (JSON lines)"
+	@echo "make install         install headers, library, CLI, pkg-config (PREFIX=$(PREFIX))"
+
+deps:
+	@scripts/install-deps.sh
+
+wasmtime: deps
+	@mkdir -p $(BUILD)
+	@deps/wasmtime/build.sh > $(BUILD)/.wasmtime-prefix.tmp && mv $(BUILD)/.wasmtime-prefix.tmp $(BUILD)/.wasmtime-prefix
+
+$(BUILD)/.configured: CMakeLists.txt deps/wasmtime/Cargo.toml deps/wasmtime/src/lib.rs
+	@$(MAKE) --no-print-directory wasmtime
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DWASMTIME_DIR=$$(cat $(BUILD)/.wasmtime-prefix) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	@touch $@
+
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-sanitize: deps
+	@$(MAKE) --no-print-directory wasmtime BUILD=$(ASAN_BUILD)
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAW_SANITIZE=address,undefined -DWASMTIME_DIR=$$(cat $(ASAN_BUILD)/.wasmtime-prefix)
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
+
+bench: all
+	$(BUILD)/aw-bench
+
+install: all
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,2 @@
+/* bench.c - placeholder replaced below */
+int main(void) { return 0; }

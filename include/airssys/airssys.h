@@ -1,0 +1,196 @@
+/* airssys.h - public API of airssys-wasm.
+ *
+ * A runtime (aw_runtime) owns one Wasmtime engine and a fixed pool of worker
+ * threads. Components (aw_component) are compiled WebAssembly guests that can
+ * be spawned any number of times; each spawn is an actor with a name and a
+ * bounded mailbox, and the workers run actors that have mail (M:N).
+ *
+ * Conventions: every function that can fail returns an aw_err; AW_OK is 0.
+ * After a failure, aw_last_error() on the same thread gives a sentence saying
+ * what failed, where and why. Handles are opaque; plain structs (specs,
+ * configs, replies) are owned by the caller. */
+#ifndef AIRSSYS_H
+#define AIRSSYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AW_VERSION_MAJOR 0
+#define AW_VERSION_MINOR 1
+#define AW_VERSION_PATCH 0
+#define AW_GUEST_ABI_VERSION 0 /* the core-module guest ABI this host speaks */
+
+/* ---- errors ------------------------------------------------------------ */
+
+#define AW_ERRNO_MAP(X)                                                        \
+    X(OK, "success")                                                           \
+    X(EINVAL, "invalid argument")                                              \
+    X(ENOMEM, "out of memory")                                                 \
+    X(EIO, "input/output error")                                               \
+    X(ENOENT, "no such file or actor")                                         \
+    X(EEXIST, "name already in use")                                           \
+    X(EFORMAT, "not a valid WebAssembly binary")                               \
+    X(EABI, "guest does not conform to the airssys guest ABI")                 \
+    X(ELINK, "guest imports something the host does not provide")             \
+    X(ETRAP, "guest trapped")                                                  \
+    X(EDEADLINE, "guest exceeded its CPU deadline")                            \
+    X(EGUEST, "guest handler returned an error")                               \
+    X(ETIMEDOUT, "timed out")                                                  \
+    X(EFULL, "mailbox full")                                                   \
+    X(ESTOPPED, "actor stopped")                                               \
+    X(ETOOBIG, "payload too large")                                            \
+    X(ELIMIT, "resource limit reached")                                        \
+    X(ENOTSUP, "not supported")                                                \
+    X(EENGINE, "engine error")
+
+typedef enum aw_err {
+#define AW_ERR_ENUM(name, msg) AW_##name,
+    AW_ERRNO_MAP(AW_ERR_ENUM)
+#undef AW_ERR_ENUM
+    AW_ERR_COUNT_
+} aw_err;
+
+const char *aw_err_name(aw_err err);  /* "AW_ETRAP" */
+const char *aw_strerror(aw_err err);  /* "guest trapped" */
+/* Detail of the last failure on this thread (never NULL; "" if none). */
+const char *aw_last_error(void);
+
+/* ---- runtime ----------------------------------------------------------- */
+
+typedef struct aw_runtime aw_runtime;
+
+typedef enum aw_log_level {
+    AW_LOG_TRACE = 0, AW_LOG_DEBUG, AW_LOG_INFO, AW_LOG_WARN, AW_LOG_ERROR
+} aw_log_level;
+
+/* Who wrote a log line: a guest (through its log import) or the runtime
+ * (crashes, undelivered mail, failed hooks). */
+typedef enum aw_log_source { AW_LOG_GUEST = 0, AW_LOG_RUNTIME } aw_log_source;
+
+/* Log sink. `actor` is the actor concerned, or NULL. Called from worker
+ * threads: must be thread-safe and must not block for long. */
+typedef void (*aw_log_fn)(void *ud, aw_log_level level, aw_log_source source,
+                          const char *actor, const char *msg, size_t len);
+
+typedef struct aw_runtime_config {
+    unsigned workers;            /* worker threads; 0 = online CPUs */
+    uint32_t max_instances;      /* pooled instance slots (live actors) */
+    uint64_t max_memory_bytes;   /* linear memory cap per actor */
+    uint32_t mailbox_capacity;   /* default per actor */
+    uint32_t max_message_bytes;  /* message and reply size cap */
+    uint32_t handler_deadline_ms;/* CPU time one message may use (0 = none) */
+    uint32_t time_slice_ms;      /* guest runs this long before yielding */
+    uint32_t batch;              /* messages per actor turn (fairness) */
+    const char *cache_dir;       /* compiled-code cache; NULL = default */
+    bool no_cache;               /* disable the compiled-code cache */
+    aw_log_fn log;               /* NULL = stderr at >= log_level */
+    void *log_ud;
+    aw_log_level log_level;
+} aw_runtime_config;
+
+void aw_runtime_config_init(aw_runtime_config *cfg);
+aw_err aw_runtime_new(const aw_runtime_config *cfg, aw_runtime **out);
+/* Stops every actor (running on-stop hooks), fails pending requests with
+ * AW_ESTOPPED, joins the workers and frees everything. */
+void aw_runtime_free(aw_runtime *rt);
+
+/* ---- components -------------------------------------------------------- */
+
+typedef struct aw_component aw_component;
+
+typedef enum aw_format {
+    AW_FORMAT_UNKNOWN = 0, AW_FORMAT_CORE_MODULE, AW_FORMAT_COMPONENT
+} aw_format;
+
+const char *aw_format_name(aw_format f);
+
+/* Compile and check a guest. `name` labels it in errors and logs (for a
+ * file, its base name is used). Fails with AW_EFORMAT, AW_EABI or AW_ELINK
+ * and a detail naming what is wrong. The component is reference counted:
+ * actors spawned from it keep it alive. */
+aw_err aw_component_load(aw_runtime *rt, const char *name, const uint8_t *bytes,
+                         size_t len, aw_component **out);
+aw_err aw_component_load_file(aw_runtime *rt, const char *path, aw_component **out);
+void aw_component_release(aw_component *c);
+const char *aw_component_name(const aw_component *c);
+aw_format aw_component_format(const aw_component *c);
+
+/* ---- inspection -------------------------------------------------------- */
+
+typedef struct aw_inspect_item {
+    char *module;  /* import module (NULL for exports) */
+    char *name;
+    char *type;    /* "func (i32, i32) -> i32", "memory 2..", ... */
+} aw_inspect_item;
+
+typedef struct aw_inspect {
+    aw_format format;
+    size_t size;
+    aw_inspect_item *imports; size_t n_imports;
+    aw_inspect_item *exports; size_t n_exports;
+    int abi_version;          /* -1 when no aw_abi_v<N> marker */
+    bool conforms;            /* loadable by this host as an actor */
+    char *problems;           /* one problem per line; "" when conforms */
+} aw_inspect;
+
+/* Works on any bytes: a guest that does not conform still gets a report. */
+aw_err aw_inspect_bytes(aw_runtime *rt, const uint8_t *bytes, size_t len, aw_inspect *out);
+void aw_inspect_free(aw_inspect *r);
+
+/* ---- actors ------------------------------------------------------------ */
+
+typedef struct aw_actor_spec {
+    const char *name;           /* unique; NULL = component name */
+    aw_component *component;
+    const uint8_t *config;      /* passed to the guest's init export */
+    size_t config_len;
+    uint32_t mailbox_capacity;  /* 0 = runtime default */
+    uint32_t handler_deadline_ms;/* 0 = runtime default */
+} aw_actor_spec;
+
+typedef enum aw_actor_state {
+    AW_ACTOR_STARTING = 0, AW_ACTOR_RUNNING, AW_ACTOR_STOPPING, AW_ACTOR_STOPPED,
+    AW_ACTOR_CRASHED
+} aw_actor_state;
+
+const char *aw_actor_state_name(aw_actor_state s);
+
+/* Instantiate the component, run its init and on-start hooks, register it
+ * under spec->name. On failure nothing is registered. */
+aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec);
+
+/* Fire and forget. Fails with AW_ENOENT (no such actor), AW_EFULL (mailbox
+ * full), AW_ESTOPPED (actor stopping) or AW_ETOOBIG; never drops silently. */
+aw_err aw_send(aw_runtime *rt, const char *to, const void *msg, size_t len);
+
+typedef struct aw_reply {
+    uint8_t *data;      /* reply bytes (malloc'd) or NULL */
+    size_t len;
+    int32_t status;     /* guest status: 0 ok, else the guest's error code */
+} aw_reply;
+
+/* Send and wait up to timeout_ms (0 = forever) for the reply. On AW_EGUEST
+ * the reply holds the guest's error text and status. If the actor crashes
+ * or stops, the request fails at once with AW_ETRAP / AW_EDEADLINE /
+ * AW_ESTOPPED rather than by timeout. */
+aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
+                  uint32_t timeout_ms, aw_reply *out);
+void aw_reply_free(aw_reply *r);
+
+/* Graceful stop: the guest's on-stop hook runs after the mail already
+ * queued; later sends fail with AW_ESTOPPED. Waits until it has stopped. */
+aw_err aw_stop(aw_runtime *rt, const char *name);
+
+/* State of a live actor. A stopped or crashed actor has released its name,
+ * so asking for it fails with AW_ENOENT. */
+aw_err aw_actor_state_of(aw_runtime *rt, const char *name, aw_actor_state *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,73 @@
+/* airssys_guest.h - guest SDK for C components (airssys guest ABI v0).
+ *
+ * A component is a wasm32 core module. Write one handler:
+ *
+ *     #include <airssys_guest.h>
+ *     int aw_on_message(const uint8_t *msg, size_t len) {
+ *         return aw_reply(msg, len);          // echo
+ *     }
+ *
+ * and build it with
+ *     clang --target=wasm32-wasi --sysroot=/usr -O2 -mexec-model=reactor \
+ *           -I sdk/c my.c sdk/c/airssys_guest.c -o my.wasm
+ *
+ * The SDK exports the ABI glue the host looks for (aw_abi_v0, aw_alloc,
+ * aw_handle, aw_init, aw_on_start, aw_on_stop) and imports the host functions
+ * of module "airssys". Lifecycle hooks are optional: define aw_guest_init,
+ * aw_guest_start or aw_guest_stop to override the defaults (which do nothing).
+ * See docs/guest-abi.md for the wire-level contract. */
+#ifndef AIRSSYS_GUEST_H
+#define AIRSSYS_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AW_GUEST_ABI_VERSION 0
+
+/* Codes host functions return to the guest (negative = refused). */
+#define AW_G_OK        0
+#define AW_G_EINVAL   (-1)  /* bad argument */
+#define AW_G_ETOOBIG  (-2)  /* payload over the component's size limit */
+#define AW_G_EAGAIN   (-3)  /* already done for this message (e.g. second reply) */
+
+enum aw_log_level { AW_TRACE = 0, AW_DEBUG = 1, AW_INFO = 2, AW_WARN = 3, AW_ERROR = 4 };
+
+/* Stop reasons passed to aw_guest_stop. */
+#define AW_STOP_NORMAL   0
+#define AW_STOP_SHUTDOWN 1
+
+/* --- written by the component author ----------------------------------- */
+
+/* Required. Handle one message; the buffer is valid until return. Return 0
+ * on success (the reply, if any, was set with aw_reply), or non-zero to
+ * fail the message: the reply bytes, if any, are then the error text.
+ * aw_fail() does both in one step. */
+int aw_on_message(const uint8_t *msg, size_t len);
+
+/* Optional (weak defaults return 0 / do nothing). */
+int  aw_guest_init(const uint8_t *config, size_t len); /* non-zero: refuse to start */
+int  aw_guest_start(void);                             /* non-zero: refuse to start */
+void aw_guest_stop(int reason);
+
+/* --- provided by the SDK ------------------------------------------------ */
+
+/* Set the reply (or the error text) for the message being handled. Copied
+ * by the host; at most once per message. */
+int aw_reply(const void *data, size_t len);
+int aw_reply_str(const char *s);
+
+/* Set the error text and return a failure status: `return aw_fail("...");` */
+int aw_fail(const char *msg);
+
+/* Log through the host (the host adds component name and timestamp). */
+void aw_log(int level, const char *msg);
+void aw_logf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,278 @@
+/* actor.c - actor lifecycle and the turn a worker runs.
+ *
+ * Lifecycle: spawn (init + start ran on the spawner's thread) -> RUNNING ->
+ * a stop message closes the mailbox; mail accepted before the close is still
+ * handled, then the guest's on-stop hook runs -> STOPPED. A guest failure
+ * that leaves the instance torn (trap, deadline, engine error) -> CRASHED:
+ * the request that caused it gets the failure, queued requests get
+ * AW_ESTOPPED with the reason, queued sends are counted in the crash log. */
+#include "actor.h"
+
+#include "../runtime/runtime.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- requests --------------------------------------------------------- */
+
+aw_pending *aw_pending_new(void)
+{
+    aw_pending *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    atomic_init(&r->refs, 2);  /* requester + message */
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    return r;
+}
+
+void aw_pending_complete(aw_pending *r, aw_call_result *res)
+{
+    pthread_mutex_lock(&r->mu);
+    r->res = *res;
+    memset(res, 0, sizeof *res);
+    r->done = true;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+void aw_pending_fail(aw_pending *r, aw_err err, const char *detail)
+{
+    aw_call_result res = {.err = err, .detail = detail ? strdup(detail) : NULL};
+    aw_pending_complete(r, &res);
+}
+
+aw_err aw_pending_wait(aw_pending *r, uint32_t timeout_ms)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_MONOTONIC, &dl);
+    dl.tv_sec += timeout_ms / 1000;
+    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) { dl.tv_sec++; dl.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&r->mu);
+    int rc = 0;
+    while (!r->done && rc != ETIMEDOUT)
+        rc = timeout_ms ? pthread_cond_timedwait(&r->cv, &r->mu, &dl) : pthread_cond_wait(&r->cv, &r->mu);
+    bool done = r->done;
+    pthread_mutex_unlock(&r->mu);
+    return done ? AW_OK : AW_ETIMEDOUT;
+}
+
+void aw_pending_unref(aw_pending *r)
+{
+    if (atomic_fetch_sub(&r->refs, 1) != 1) return;
+    aw_call_result_clear(&r->res);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    free(r);
+}
+
+static void msg_free(aw_msg *m)
+{
+    if (m->req) aw_pending_unref(m->req);
+    free(m);
+}
+
+/* ---- actor objects ------------------------------------------------------ */
+
+aw_err aw_actor_new(aw_runtime *rt, const char *name, aw_component *c, aw_guest *g,
+                    uint32_t capacity, aw_actor **out)
+{
+    aw_actor *a = calloc(1, sizeof *a);
+    if (!a || !(a->name = strdup(name))) {
+        free(a);
+        return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", name);
+    }
+    a->rt = rt;
+    a->comp = c;
+    atomic_fetch_add(&c->refs, 1);
+    a->guest = g;
+    aw_mailbox_init(&a->mb, capacity);
+    atomic_init(&a->refs, 1);
+    atomic_init(&a->state, AW_ACTOR_RUNNING);
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    *out = a;
+    return AW_OK;
+}
+
+void aw_actor_ref(aw_actor *a) { atomic_fetch_add(&a->refs, 1); }
+
+void aw_actor_unref(aw_actor *a)
+{
+    if (atomic_fetch_sub(&a->refs, 1) != 1) return;
+    for (aw_msg *m; (m = aw_mailbox_pop(&a->mb));) msg_free(m);
+    if (a->guest) a->comp->cls->destroy(a->guest);
+    aw_component_release(a->comp);
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->cv);
+    free(a->name);
+    free(a);
+}
+
+aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force)
+{
+    aw_err rc = aw_mailbox_push(&a->mb, m, force);
+    if (rc == AW_EFULL)
+        return aw__fail(rc, "actor '%s': mailbox full (capacity %u)", a->name, a->mb.capacity);
+    if (rc == AW_ESTOPPED)
+        return aw__fail(rc, "actor '%s' is stopping and takes no more messages", a->name);
+    if (!atomic_exchange(&a->scheduled, true)) {
+        aw_actor_ref(a);  /* the run queue holds a reference */
+        aw_sched_push(&a->rt->sched, a);
+    }
+    return AW_OK;
+}
+
+void aw_actor_wait_dead(aw_actor *a)
+{
+    pthread_mutex_lock(&a->mu);
+    while (!a->dead) pthread_cond_wait(&a->cv, &a->mu);
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* ---- ending ------------------------------------------------------------- */
+
+/* Close, release the name, settle every queued message, drop the instance. */
+static void finalize(aw_actor *a, aw_actor_state final, const char *reason)
+{
+    atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
+    aw_mailbox_close(&a->mb);
+    aw_registry_remove(&a->rt->reg, a);
+    size_t dropped = 0;
+    char why[1200];
+    snprintf(why, sizeof why, "actor '%s' %s before handling this message%s%s", a->name,
+             final == AW_ACTOR_CRASHED ? "crashed" : "stopped", reason ? ": " : "",
+             reason ? reason : "");
+    while (aw_mailbox_count(&a->mb) > 0) {
+        aw_msg *m = aw_mailbox_pop(&a->mb);
+        if (!m) { sched_yield(); continue; }  /* a producer is mid-push */
+        if (m->req) aw_pending_fail(m->req, AW_ESTOPPED, why);
+        else if (m->kind == AW_MSG_USER) dropped++;
+        msg_free(m);
+    }
+    if (dropped)
+        aw__runtime_log(a->rt, AW_LOG_WARN, a->name,
+                        "%zu queued message(s) were not delivered: the actor %s", dropped,
+                        final == AW_ACTOR_CRASHED ? "crashed" : "stopped");
+    a->comp->cls->destroy(a->guest);
+    a->guest = NULL;
+    atomic_store(&a->state, final);
+    pthread_mutex_lock(&a->mu);
+    a->dead = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    aw__runtime_actor_dead(a->rt);
+}
+
+static bool is_crash(aw_err e) { return e != AW_OK && e != AW_EGUEST; }
+
+/* A guest call finished: route the result, crash on a torn instance. */
+static void complete(aw_actor *a, aw_call_result *res)
+{
+    a->in_call = false;
+    aw_msg *m = a->current;
+    a->current = NULL;
+    if (a->call_kind == AW_CALL_STOP) {
+        if (res->err) aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "on-stop failed: %s",
+                                      res->detail ? res->detail : aw_strerror(res->err));
+        aw_call_result_clear(res);
+        finalize(a, AW_ACTOR_STOPPED, NULL);
+        return;
+    }
+    bool crash = is_crash(res->err);
+    char *reason = crash && res->detail ? strdup(res->detail) : NULL;
+    if (crash) aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed: %s",
+                               reason ? reason : aw_strerror(res->err));
+    else if (res->err && !(m && m->req))
+        aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "message failed: %s",
+                        res->detail ? res->detail : aw_strerror(res->err));
+    if (m && m->req) aw_pending_complete(m->req, res);
+    aw_call_result_clear(res);
+    if (m) msg_free(m);
+    if (crash) finalize(a, AW_ACTOR_CRASHED, reason);
+    free(reason);
+}
+
+static void begin_call(aw_actor *a, aw_call_kind kind, aw_msg *m)
+{
+    a->current = m;
+    a->call_kind = kind;
+    a->in_call = true;
+    aw_err rc = a->comp->cls->begin(a->guest, kind, m ? m->data : NULL, m ? m->len : 0,
+                                    atomic_load(&a->stop_reason));
+    if (rc) {  /* refused before reaching the guest: answer, do not crash */
+        aw_call_result res = {.err = rc, .detail = strdup(aw_last_error())};
+        a->in_call = false;
+        a->current = NULL;
+        if (m && m->req) aw_pending_complete(m->req, &res);
+        aw_call_result_clear(&res);
+        if (m) msg_free(m);
+    }
+}
+
+/* Kill requested (shutdown timeout): drop the call and the instance. */
+static void kill_now(aw_actor *a)
+{
+    aw_msg *m = a->current;
+    char reason[256];
+    snprintf(reason, sizeof reason, "killed: it did not stop in time");
+    a->current = NULL;
+    a->in_call = false;
+    if (m) {
+        if (m->req) aw_pending_fail(m->req, AW_ESTOPPED, reason);
+        msg_free(m);
+    }
+    aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "%s", reason);
+    finalize(a, AW_ACTOR_CRASHED, reason);
+}
+
+void aw_actor_turn(aw_actor *a)
+{
+    const aw_guest_class *cls = a->comp->cls;
+    uint32_t batch = a->rt->cfg.batch;
+    for (uint32_t done = 0; done < batch && !a->dead;) {
+        if (atomic_load(&a->kill)) { kill_now(a); break; }
+        if (a->in_call) {
+            aw_call_result res = {0};
+            if (!cls->poll(a->guest, &res)) {  /* yielded: others go first */
+                aw_sched_push(&a->rt->sched, a);
+                return;
+            }
+            complete(a, &res);
+            done++;
+            continue;
+        }
+        if (a->stopping && aw_mailbox_count(&a->mb) == 0) {
+            atomic_store(&a->state, AW_ACTOR_STOPPING);
+            begin_call(a, AW_CALL_STOP, NULL);
+            if (!a->in_call) finalize(a, AW_ACTOR_STOPPED, NULL);
+            continue;
+        }
+        aw_msg *m = aw_mailbox_pop(&a->mb);
+        if (!m) break;
+        if (m->kind == AW_MSG_STOP) {
+            a->stopping = true;
+            msg_free(m);
+            continue;
+        }
+        begin_call(a, AW_CALL_MESSAGE, m);
+    }
+    if (a->dead) { aw_actor_unref(a); return; }
+    if (a->in_call || aw_mailbox_count(&a->mb) > 0 || (a->stopping && !a->dead)) {
+        aw_sched_push(&a->rt->sched, a);
+        return;
+    }
+    atomic_store(&a->scheduled, false);
+    if (aw_mailbox_count(&a->mb) > 0 && !atomic_exchange(&a->scheduled, true)) {
+        aw_sched_push(&a->rt->sched, a);
+        return;
+    }
+    aw_actor_unref(a);
+}

@@ -1,0 +1,68 @@
+/* actor.h - an actor: a guest instance, a mailbox, and a turn function.
+ *
+ * Workers call aw_actor_turn() for an actor that has mail. A turn handles up
+ * to `batch` messages; a guest call that yields (time slice spent) is kept as
+ * the actor's current call and the actor goes to the back of the run queue,
+ * so one busy guest never holds a worker. At most one worker runs a given
+ * actor at a time: the `scheduled` flag is set by whoever enqueues it and
+ * cleared only by the worker that finds it idle. */
+#ifndef AW_ACTOR_H
+#define AW_ACTOR_H
+
+#include "../engine/engine.h"
+#include "mailbox.h"
+
+#include <pthread.h>
+
+typedef struct aw_runtime aw_runtime;
+
+/* A pending request: the requester waits on it, the actor completes it. */
+struct aw_pending {
+    atomic_int refs;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    aw_call_result res;
+};
+
+aw_pending *aw_pending_new(void);
+void aw_pending_complete(aw_pending *r, aw_call_result *res); /* moves res */
+void aw_pending_fail(aw_pending *r, aw_err err, const char *detail);
+/* AW_OK when completed, AW_ETIMEDOUT otherwise. */
+aw_err aw_pending_wait(aw_pending *r, uint32_t timeout_ms);
+void aw_pending_unref(aw_pending *r);
+
+typedef struct aw_actor {
+    char *name;
+    aw_runtime *rt;
+    aw_component *comp;
+    aw_guest *guest;
+    aw_mailbox mb;
+    atomic_int refs;
+    atomic_bool scheduled;
+    atomic_int state;        /* aw_actor_state */
+    atomic_bool kill;        /* abort the current call at the next poll */
+    atomic_int stop_reason;  /* AW_STOP_REASON_* for the on-stop hook */
+    struct aw_actor *run_next;
+
+    /* consumer-side only (the worker running the turn) */
+    bool stopping;
+    bool in_call;
+    aw_call_kind call_kind;
+    aw_msg *current;
+
+    pthread_mutex_t mu;      /* guards `dead` for aw_actor_wait_dead */
+    pthread_cond_t cv;
+    bool dead;
+} aw_actor;
+
+aw_err aw_actor_new(aw_runtime *rt, const char *name, aw_component *c, aw_guest *g,
+                    uint32_t capacity, aw_actor **out);
+void aw_actor_ref(aw_actor *a);
+void aw_actor_unref(aw_actor *a);
+/* Enqueue and schedule. Takes `m` on success. */
+aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force);
+void aw_actor_turn(aw_actor *a);
+void aw_actor_wait_dead(aw_actor *a);
+
+#endif

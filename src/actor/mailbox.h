@@ -1,0 +1,48 @@
+/* mailbox.h - bounded multi-producer single-consumer message queue.
+ *
+ * Producers are any threads (host callers, other actors' workers); the one
+ * consumer is whichever worker is running the actor. The queue is Vyukov's
+ * intrusive MPSC list (one atomic exchange per push, no locks). The bound and
+ * the "closed" state share one atomic word, so a push either takes a slot in
+ * an open mailbox or fails with a reason: nothing is accepted after close. */
+#ifndef AW_MAILBOX_H
+#define AW_MAILBOX_H
+
+#include "../common/common.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef struct aw_pending aw_pending;
+
+typedef enum aw_msg_kind { AW_MSG_USER, AW_MSG_STOP } aw_msg_kind;
+
+typedef struct aw_msg {
+    _Atomic(struct aw_msg *) next;
+    aw_msg_kind kind;
+    aw_pending *req;     /* NULL for fire-and-forget */
+    size_t len;
+    uint8_t data[];
+} aw_msg;
+
+typedef struct aw_mailbox {
+    _Atomic(aw_msg *) head;  /* producers swap themselves in here */
+    aw_msg *tail;            /* consumer side */
+    aw_msg stub;
+    _Atomic uint64_t state;  /* count | CLOSED bit */
+    uint32_t capacity;
+} aw_mailbox;
+
+aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len);
+
+void aw_mailbox_init(aw_mailbox *mb, uint32_t capacity);
+/* AW_OK, AW_EFULL or AW_ESTOPPED (closed). `force` ignores the bound and the
+ * closed bit (used for the stop message). */
+aw_err aw_mailbox_push(aw_mailbox *mb, aw_msg *m, bool force);
+/* Consumer only. NULL when empty, or while a producer is mid-push. */
+aw_msg *aw_mailbox_pop(aw_mailbox *mb);
+uint32_t aw_mailbox_count(aw_mailbox *mb);
+void aw_mailbox_close(aw_mailbox *mb);
+bool aw_mailbox_closed(aw_mailbox *mb);
+
+#endif

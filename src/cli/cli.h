@@ -1,0 +1,26 @@
+/* cli.h - shared bits of the airssys-wasm command line tool. */
+#ifndef AW_CLI_H
+#define AW_CLI_H
+
+#include "airssys/airssys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Exit codes (docs/cli.md). */
+enum {
+    EXIT_OK = 0,
+    EXIT_USAGE = 1,     /* bad command line */
+    EXIT_LOAD = 2,      /* file unreadable, not wasm, ABI or link problem */
+    EXIT_GUEST = 3,     /* guest trapped, hit its deadline or returned an error */
+    EXIT_NONCONFORM = 4,/* inspect: the guest does not conform */
+    EXIT_RUNTIME = 5,   /* runtime could not start */
+};
+
+int cli_run(int argc, char **argv);
+int cli_inspect(int argc, char **argv);
+int cli_exit_for(aw_err e);
+void cli_error(aw_err e, const char *what);
+aw_err cli_read_file(const char *path, uint8_t **data, size_t *len);
+
+#endif

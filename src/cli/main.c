@@ -1,0 +1,85 @@
+/* main.c - airssys-wasm: command dispatch, help, version, exit-code policy. */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "usage: airssys-wasm <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run <guest.wasm> [--send MSG]...   start the guest as an actor, send each MSG as a\n"
+    "                                     request and print the replies (stdin lines if no --send)\n"
+    "  inspect <guest.wasm> [--json]      format, imports, exports and guest-ABI conformance\n"
+    "  version                            print versions\n"
+    "  help [command]                     this text, or a command's options\n"
+    "\n"
+    "exit codes: 0 ok, 1 usage, 2 load error, 3 guest failed, 4 does not conform, 5 runtime\n";
+
+int cli_exit_for(aw_err e)
+{
+    switch (e) {
+    case AW_OK: return EXIT_OK;
+    case AW_EINVAL: return EXIT_USAGE;
+    case AW_ENOENT: case AW_EIO: case AW_EFORMAT: case AW_EABI: case AW_ELINK: case AW_ENOTSUP:
+        return EXIT_LOAD;
+    case AW_ETRAP: case AW_EDEADLINE: case AW_EGUEST: case AW_ETIMEDOUT: case AW_ESTOPPED:
+    case AW_ETOOBIG: case AW_EFULL:
+        return EXIT_GUEST;
+    default: return EXIT_RUNTIME;
+    }
+}
+
+void cli_error(aw_err e, const char *what)
+{
+    const char *detail = aw_last_error();
+    fprintf(stderr, "airssys-wasm: %s: %s (%s)%s%s\n", what, aw_strerror(e), aw_err_name(e),
+            *detail ? "\n  " : "", detail);
+}
+
+aw_err cli_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    struct stat st;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "airssys-wasm: cannot open '%s': %s\n", path, strerror(errno));
+        return errno == ENOENT ? AW_ENOENT : AW_EIO;
+    }
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "airssys-wasm: '%s' is not a regular file\n", path);
+        fclose(f);
+        return AW_EIO;
+    }
+    *data = malloc(st.st_size ? (size_t)st.st_size : 1);
+    *len = *data ? fread(*data, 1, (size_t)st.st_size, f) : 0;
+    fclose(f);
+    if (!*data || *len != (size_t)st.st_size) {
+        fprintf(stderr, "airssys-wasm: cannot read '%s'\n", path);
+        free(*data);
+        return AW_EIO;
+    }
+    return AW_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        if (argc >= 3 && !strcmp(argv[1], "help")) {
+            char *sub[] = {argv[2], "--help", NULL};
+            if (!strcmp(argv[2], "run")) return cli_run(2, sub);
+            if (!strcmp(argv[2], "inspect")) return cli_inspect(2, sub);
+        }
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "run")) return cli_run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "inspect")) return cli_inspect(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("airssys-wasm %d.%d.%d (guest ABI v%d, wasmtime 48)\n", AW_VERSION_MAJOR,
+               AW_VERSION_MINOR, AW_VERSION_PATCH, AW_GUEST_ABI_VERSION);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "airssys-wasm: unknown command '%s'\n\n%s", argv[1], usage);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,46 @@
+/* core.h - private to the core-module guest adapter (core_abi.c, core_guest.c). */
+#ifndef AW_CORE_H
+#define AW_CORE_H
+
+#include "engine.h"
+
+typedef struct core_impl {
+    wasmtime_module_t *module;
+    wasmtime_instance_pre_t *pre;
+} core_impl;
+
+enum core_step { STEP_NONE, STEP_CTOR, STEP_ALLOC, STEP_INIT, STEP_HANDLE, STEP_START,
+                 STEP_STOP, STEP_DONE, STEP_FAILED };
+
+struct aw_guest {
+    aw_component *comp;
+    aw_guest_env env;
+    wasmtime_store_t *store;
+    wasmtime_context_t *cx;
+    wasmtime_instance_t inst;
+    wasmtime_memory_t mem;
+    wasmtime_func_t f_alloc, f_handle, f_init, f_start, f_stop, f_ctor;
+    bool has_init, has_start, has_stop, has_ctor, torn;
+
+    /* the call in flight; everything a future points at lives here */
+    aw_call_kind kind;
+    enum core_step step;
+    uint8_t *data;
+    size_t len;
+    uint32_t guest_ptr;
+    int32_t arg;
+    wasmtime_call_future_t *fut;
+    wasmtime_val_t args[2], res[1];
+    wasm_trap_t *trap;
+    wasmtime_error_t *err;
+    int64_t slices_left;     /* -1 = no deadline */
+    bool counted_active;
+
+    /* set by the airssys.reply host function */
+    uint8_t *reply;
+    size_t reply_len;
+    bool replied;
+};
+
+
+#endif

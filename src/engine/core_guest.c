@@ -1,0 +1,366 @@
+/* core_guest.c - the core-module guest adapter: compile, instantiate, call.
+ *
+ * Every guest call is a Wasmtime async call polled by whoever drives it (a
+ * worker, or the spawning thread for init/start). A message is two steps,
+ * aw_alloc then aw_handle, and each step is one future; the epoch callback
+ * makes a long step yield every time slice (poll returns false, the worker
+ * moves on) and turns it into an error once the CPU deadline is spent. All
+ * state a future points at lives in the aw_guest, never on a stack, so a
+ * call may be resumed by a different worker thread. */
+#include "core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+char *aw_core_error_text(wasmtime_error_t *err)
+{
+    wasm_name_t msg;
+    wasmtime_error_message(err, &msg);
+    wasmtime_error_delete(err);
+    char *out = malloc(msg.size + 1), *o = out;
+    if (!out) { wasm_byte_vec_delete(&msg); return NULL; }
+    /* Join the cause chain on one line; drop the backtrace section. */
+    const char *p = msg.data, *end = msg.data + msg.size;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        while (p < le && (*p == ' ' || *p == '\t')) p++;
+        size_t n = (size_t)(le - p);
+        if (n >= 14 && !memcmp(p, "wasm backtrace", 14)) break;
+        if (n && !(n == 10 && !memcmp(p, "Caused by:", 10))) {
+            if (n > 3 && p[0] >= '0' && p[0] <= '9' && p[1] == ':') { p += 3; n -= 3; }
+            if (o != out) { *o++ = ':'; *o++ = ' '; }
+            if ((size_t)(o - out) + n > msg.size) n = msg.size - (size_t)(o - out);
+            memcpy(o, p, n);
+            o += n;
+        }
+        p = le + 1;
+    }
+    *o = 0;
+    wasm_byte_vec_delete(&msg);
+    return out;
+}
+
+static void free_impl(void *p)
+{
+    core_impl *ci = p;
+    if (!ci) return;
+    if (ci->pre) wasmtime_instance_pre_delete(ci->pre);
+    if (ci->module) wasmtime_module_delete(ci->module);
+    free(ci);
+}
+
+aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size_t len)
+{
+    core_impl *ci = calloc(1, sizeof *ci);
+    if (!ci) return aw__fail(AW_ENOMEM, "out of memory compiling '%s'", c->name);
+    wasmtime_error_t *err = wasmtime_module_new(aw_engine_wasm(e), bytes, len, &ci->module);
+    if (err) {
+        char *msg = aw_core_error_text(err);
+        aw__fail(AW_EFORMAT, "component '%s': invalid WebAssembly module: %s", c->name,
+                 msg ? msg : "?");
+        free(msg);
+        free_impl(ci);
+        return AW_EFORMAT;
+    }
+    char *problems = NULL;
+    bool conforms;
+    aw_core_check_abi(e, ci->module, &problems, &conforms);
+    if (!conforms) {
+        aw_err kind = problems && strstr(problems, "imports ") ? AW_ELINK : AW_EABI;
+        char list[1024] = "";
+        size_t used = 0;
+        for (char *p = problems; p && *p && used + 8 < sizeof list;) {
+            size_t n = strcspn(p, "\n");
+            used += (size_t)snprintf(list + used, sizeof list - used, "\n  - %.*s", (int)n, p);
+            p += n + (p[n] ? 1 : 0);
+        }
+        aw__fail(kind, "component '%s' does not conform to guest ABI v%d:%s", c->name,
+                 AW_GUEST_ABI_VERSION, list);
+        free(problems);
+        free_impl(ci);
+        return kind;
+    }
+    free(problems);
+    err = wasmtime_linker_instantiate_pre(aw_engine_linker(e), ci->module, &ci->pre);
+    if (err) {
+        char *msg = aw_core_error_text(err);
+        aw__fail(AW_ELINK, "component '%s': cannot link: %s", c->name, msg ? msg : "?");
+        free(msg);
+        free_impl(ci);
+        return AW_ELINK;
+    }
+    c->impl = ci;
+    return AW_OK;
+}
+
+static wasmtime_error_t *on_epoch(wasmtime_context_t *cx, void *data, uint64_t *delta,
+                                  wasmtime_update_deadline_kind_t *kind)
+{
+    AW_UNUSED(cx);
+    aw_guest *g = data;
+    *delta = aw_engine_slice_ticks(g->comp->engine);
+    if (g->slices_left > 0 && --g->slices_left == 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, AW_DEADLINE_TAG " (%u ms)", g->env.deadline_ms);
+        return wasmtime_error_new(msg);
+    }
+    *kind = WASMTIME_UPDATE_DEADLINE_YIELD;
+    return NULL;
+}
+
+static void arm_deadline(aw_guest *g)
+{
+    uint32_t slice = aw_engine_slice_ticks(g->comp->engine);
+    g->slices_left = g->env.deadline_ms ? (int64_t)((g->env.deadline_ms + slice - 1) / slice) : -1;
+    if (g->slices_left == 0) g->slices_left = 1;
+}
+
+static void set_active(aw_guest *g, bool on)
+{
+    if (on == g->counted_active) return;
+    g->counted_active = on;
+    if (on) aw_engine_active_inc(g->comp->engine);
+    else aw_engine_active_dec(g->comp->engine);
+}
+
+static bool get_func(aw_guest *g, const char *name, wasmtime_func_t *out)
+{
+    wasmtime_extern_t ext;
+    if (!wasmtime_instance_export_get(g->cx, &g->inst, name, strlen(name), &ext)) return false;
+    if (ext.kind != WASMTIME_EXTERN_FUNC) { wasmtime_extern_delete(&ext); return false; }
+    *out = ext.of.func;
+    return true;
+}
+
+static void core_destroy(aw_guest *g)
+{
+    if (!g) return;
+    if (g->fut) wasmtime_call_future_delete(g->fut);
+    set_active(g, false);
+    if (g->trap) wasm_trap_delete(g->trap);
+    if (g->err) wasmtime_error_delete(g->err);
+    if (g->store) wasmtime_store_delete(g->store);
+    free(g->data);
+    free(g->reply);
+    free((char *)g->env.actor);
+    aw_component_release(g->comp);
+    free(g);
+}
+
+static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_guest **out)
+{
+    core_impl *ci = c->impl;
+    aw_guest *g = calloc(1, sizeof *g);
+    if (!g) return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", env->actor);
+    g->env = *env;
+    g->env.actor = strdup(env->actor);
+    atomic_fetch_add(&c->refs, 1);
+    g->comp = c;
+    g->store = wasmtime_store_new(aw_engine_wasm(c->engine), g, NULL);
+    g->cx = wasmtime_store_context(g->store);
+    wasmtime_store_limiter(g->store, (int64_t)aw_engine_max_memory(c->engine), -1, -1, -1, -1);
+    wasmtime_store_epoch_deadline_callback(g->store, on_epoch, g, NULL);
+    wasmtime_context_set_epoch_deadline(g->cx, aw_engine_slice_ticks(c->engine));
+    arm_deadline(g);
+
+    set_active(g, true);
+    g->fut = wasmtime_instance_pre_instantiate_async(ci->pre, g->cx, &g->inst, &g->trap, &g->err);
+    while (!wasmtime_call_future_poll(g->fut))
+        ;
+    wasmtime_call_future_delete(g->fut);
+    g->fut = NULL;
+    set_active(g, false);
+    if (g->trap || g->err) {
+        char *detail = NULL;
+        aw_err kind = aw_engine_decode_failure(c->name, env->actor, "instantiation", g->trap,
+                                               g->err, &detail);
+        g->trap = NULL;
+        g->err = NULL;
+        if (kind == AW_EENGINE && detail && strstr(detail, "concurrent limit")) kind = AW_ELIMIT;
+        aw__fail(kind, "%s", detail ? detail : "instantiation failed");
+        free(detail);
+        core_destroy(g);
+        return kind;
+    }
+    wasmtime_extern_t mem;
+    if (!wasmtime_instance_export_get(g->cx, &g->inst, "memory", 6, &mem) ||
+        mem.kind != WASMTIME_EXTERN_MEMORY) {
+        core_destroy(g);
+        return aw__fail(AW_EABI, "component '%s': no exported memory", c->name);
+    }
+    g->mem = mem.of.memory;
+    get_func(g, "aw_alloc", &g->f_alloc);
+    get_func(g, "aw_handle", &g->f_handle);
+    g->has_init = get_func(g, "aw_init", &g->f_init);
+    g->has_start = get_func(g, "aw_on_start", &g->f_start);
+    g->has_stop = get_func(g, "aw_on_stop", &g->f_stop);
+    g->has_ctor = get_func(g, "_initialize", &g->f_ctor);
+    *out = g;
+    return AW_OK;
+}
+
+/* The step after `s` for the call in flight. */
+static enum core_step next_step(const aw_guest *g, enum core_step s)
+{
+    switch (g->kind) {
+    case AW_CALL_INIT:
+        if (s == STEP_NONE && g->has_ctor) return STEP_CTOR;
+        if (s == STEP_NONE || s == STEP_CTOR)
+            return !g->has_init ? STEP_DONE : g->len ? STEP_ALLOC : STEP_INIT;
+        return s == STEP_ALLOC ? STEP_INIT : STEP_DONE;
+    case AW_CALL_MESSAGE:
+        if (s == STEP_NONE) return g->len ? STEP_ALLOC : STEP_HANDLE;
+        return s == STEP_ALLOC ? STEP_HANDLE : STEP_DONE;
+    case AW_CALL_START: return s == STEP_NONE && g->has_start ? STEP_START : STEP_DONE;
+    case AW_CALL_STOP: return s == STEP_NONE && g->has_stop ? STEP_STOP : STEP_DONE;
+    }
+    return STEP_DONE;
+}
+
+static const char *step_func(enum core_step s)
+{
+    switch (s) {
+    case STEP_CTOR: return "_initialize";
+    case STEP_ALLOC: return "aw_alloc";
+    case STEP_INIT: return "aw_init";
+    case STEP_HANDLE: return "aw_handle";
+    case STEP_START: return "aw_on_start";
+    case STEP_STOP: return "aw_on_stop";
+    default: return "?";
+    }
+}
+
+static void start_step(aw_guest *g, enum core_step s)
+{
+    const wasmtime_func_t *f = NULL;
+    size_t nargs = 0, nres = 1;
+    g->step = s;
+    switch (s) {
+    case STEP_CTOR: f = &g->f_ctor; nres = 0; break;
+    case STEP_ALLOC:
+        f = &g->f_alloc; nargs = 1;
+        g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = (int32_t)g->len;
+        break;
+    case STEP_INIT: case STEP_HANDLE:
+        f = s == STEP_INIT ? &g->f_init : &g->f_handle; nargs = 2;
+        g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = (int32_t)g->guest_ptr;
+        g->args[1].kind = WASMTIME_I32; g->args[1].of.i32 = g->len ? (int32_t)g->len : 0;
+        break;
+    case STEP_START: f = &g->f_start; break;
+    case STEP_STOP:
+        f = &g->f_stop; nargs = 1; nres = 0;
+        g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = g->arg;
+        break;
+    default: return;
+    }
+    wasmtime_context_set_epoch_deadline(g->cx, aw_engine_slice_ticks(g->comp->engine));
+    g->fut = wasmtime_func_call_async(g->cx, f, g->args, nargs, g->res, nres, &g->trap, &g->err);
+}
+
+static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len,
+                         int32_t arg)
+{
+    if (g->torn)
+        return aw__fail(AW_ESTOPPED, "component '%s' (actor '%s') is torn after a failure",
+                        g->comp->name, g->env.actor);
+    if (g->fut)
+        return aw__fail(AW_EINVAL, "actor '%s': a call is already in flight", g->env.actor);
+    if (len > INT32_MAX || len > g->env.max_message_bytes)
+        return aw__fail(AW_ETOOBIG, "actor '%s': %zu bytes exceed the %u-byte message limit",
+                        g->env.actor, len, g->env.max_message_bytes);
+    free(g->data);
+    g->data = NULL;
+    if (len && !(g->data = malloc(len)))
+        return aw__fail(AW_ENOMEM, "out of memory for a %zu-byte message", len);
+    if (len) memcpy(g->data, data, len);
+    g->len = len;
+    g->kind = kind;
+    g->arg = arg;
+    g->guest_ptr = 0;
+    free(g->reply);
+    g->reply = NULL;
+    g->reply_len = 0;
+    g->replied = false;
+    arm_deadline(g);
+    g->step = STEP_NONE;
+    return AW_OK;
+}
+
+static bool finish(aw_guest *g, aw_call_result *out, aw_err err, char *detail)
+{
+    set_active(g, false);
+    g->step = STEP_NONE;
+    out->err = err;
+    out->detail = detail;
+    out->reply = g->reply;
+    out->reply_len = g->reply_len;
+    g->reply = NULL;
+    g->reply_len = 0;
+    return true;
+}
+
+/* After aw_alloc returned: check its pointer and copy the payload in. */
+static bool place_payload(aw_guest *g, aw_call_result *out)
+{
+    uint32_t ptr = (uint32_t)g->res[0].of.i32;
+    size_t size = wasmtime_memory_data_size(g->cx, &g->mem);
+    if (ptr == 0 || (uint64_t)ptr + g->len > size) {
+        g->torn = true;
+        finish(g, out, ptr ? AW_EABI : AW_ELIMIT,
+               aw__strfmt("component '%s' (actor '%s'): aw_alloc(%zu) returned %s%u (memory is "
+                          "%zu bytes)", g->comp->name, g->env.actor, g->len,
+                          ptr ? "out-of-bounds pointer " : "no memory: ", ptr, size));
+        return false;
+    }
+    memcpy(wasmtime_memory_data(g->cx, &g->mem) + ptr, g->data, g->len);
+    g->guest_ptr = ptr;
+    return true;
+}
+
+static bool core_poll(aw_guest *g, aw_call_result *out)
+{
+    if (g->step == STEP_NONE) {
+        set_active(g, true);
+        enum core_step s = next_step(g, STEP_NONE);
+        if (s == STEP_DONE) return finish(g, out, AW_OK, NULL);
+        start_step(g, s);
+    }
+    for (;;) {
+        if (!wasmtime_call_future_poll(g->fut)) return false;
+        wasmtime_call_future_delete(g->fut);
+        g->fut = NULL;
+        if (g->trap || g->err) {
+            char *detail = NULL;
+            aw_err kind = aw_engine_decode_failure(g->comp->name, g->env.actor,
+                                                   step_func(g->step), g->trap, g->err, &detail);
+            g->trap = NULL;
+            g->err = NULL;
+            g->torn = true;
+            return finish(g, out, kind, detail);
+        }
+        enum core_step done = g->step;
+        if (done == STEP_ALLOC && !place_payload(g, out)) return true;
+        enum core_step s = next_step(g, done);
+        if (s != STEP_DONE) { start_step(g, s); continue; }
+        int32_t status = (done == STEP_HANDLE || done == STEP_INIT || done == STEP_START)
+                             ? g->res[0].of.i32 : 0;
+        out->status = status;
+        if (status == 0) return finish(g, out, AW_OK, NULL);
+        return finish(g, out, AW_EGUEST,
+                      aw__strfmt("component '%s' (actor '%s'): %s returned status %d%s%.*s",
+                                 g->comp->name, g->env.actor, step_func(done), status,
+                                 g->reply_len ? ": " : "",
+                                 (int)(g->reply_len > 512 ? 512 : g->reply_len),
+                                 g->reply ? (const char *)g->reply : ""));
+    }
+}
+
+const aw_guest_class aw_core_guest_class = {
+    .name = "core-module",
+    .instantiate = core_instantiate,
+    .begin = core_begin,
+    .poll = core_poll,
+    .destroy = core_destroy,
+    .free_impl = free_impl,
+};

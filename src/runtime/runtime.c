@@ -1,0 +1,396 @@
+/* runtime.c - the public API: runtime lifetime, components, actors, messages.
+ *
+ * Everything here runs on the caller's thread. Spawning instantiates the
+ * guest and runs its init and start hooks right here so that a component
+ * that refuses to start is an error to the spawner, not a log line; only then
+ * is the actor registered and handed to the workers. */
+#include "runtime.h"
+
+#include "../host/host.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHUTDOWN_GRACE_MS 5000
+
+static const char *const level_names[] = {"trace", "debug", "info", "warn", "error"};
+
+static void default_log(void *ud, aw_log_level lvl, aw_log_source src, const char *actor,
+                        const char *msg, size_t len)
+{
+    AW_UNUSED(ud); AW_UNUSED(src);
+    fprintf(stderr, "[%s] %s%s%.*s\n", level_names[lvl], actor ? actor : "",
+            actor ? ": " : "", (int)len, msg);
+}
+
+void aw__runtime_log(aw_runtime *rt, aw_log_level lvl, const char *actor, const char *fmt, ...)
+{
+    if (lvl < rt->cfg.log_level || !rt->cfg.log) return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    rt->cfg.log(rt->cfg.log_ud, lvl, AW_LOG_RUNTIME, actor, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+void aw__runtime_actor_dead(aw_runtime *rt)
+{
+    pthread_mutex_lock(&rt->mu);
+    rt->live--;
+    pthread_cond_broadcast(&rt->cv);
+    pthread_mutex_unlock(&rt->mu);
+}
+
+void aw_runtime_config_init(aw_runtime_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->max_instances = 1000;
+    c->max_memory_bytes = 64u << 20;
+    c->mailbox_capacity = 1024;
+    c->max_message_bytes = 1u << 20;
+    c->handler_deadline_ms = 10000;
+    c->time_slice_ms = 10;
+    c->batch = 64;
+    c->log_level = AW_LOG_INFO;
+}
+
+aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
+{
+    aw__clear_error();
+    if (!out) return aw__fail(AW_EINVAL, "aw_runtime_new: out is NULL");
+    aw_runtime_config cfg;
+    if (cfg_in) cfg = *cfg_in;
+    else aw_runtime_config_init(&cfg);
+    if (!cfg.workers) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg.workers = n > 0 ? (unsigned)n : 1;
+    }
+    if (cfg.workers > 1024) return aw__fail(AW_EINVAL, "runtime config: workers=%u > 1024", cfg.workers);
+    if (!cfg.mailbox_capacity) return aw__fail(AW_EINVAL, "runtime config: mailbox_capacity is 0");
+    if (!cfg.max_message_bytes || cfg.max_message_bytes > (256u << 20))
+        return aw__fail(AW_EINVAL, "runtime config: max_message_bytes=%u is outside 1..256 MiB",
+                        cfg.max_message_bytes);
+    if (!cfg.batch) cfg.batch = 64;
+    if (!cfg.log) cfg.log = default_log;
+    if ((unsigned)cfg.log_level > AW_LOG_ERROR) cfg.log_level = AW_LOG_ERROR;
+
+    aw_runtime *rt = calloc(1, sizeof *rt);
+    if (!rt) return aw__fail(AW_ENOMEM, "out of memory creating the runtime");
+    rt->cfg = cfg;
+    aw_engine_config ec = {cfg.max_instances, cfg.max_memory_bytes, cfg.time_slice_ms,
+                           cfg.cache_dir, cfg.no_cache};
+    aw_err rc = aw_engine_new(&ec, &rt->engine);
+    if (rc) { free(rt); return rc; }
+    if ((rc = aw_host_define_wasi_lite(rt->engine)) != AW_OK) {
+        aw_engine_free(rt->engine);
+        free(rt);
+        return rc;
+    }
+    if ((rc = aw_registry_init(&rt->reg)) != AW_OK) {
+        aw_engine_free(rt->engine);
+        free(rt);
+        return rc;
+    }
+    pthread_mutex_init(&rt->mu, NULL);
+    pthread_cond_init(&rt->cv, NULL);
+    if ((rc = aw_sched_start(&rt->sched, cfg.workers)) != AW_OK) {
+        aw_registry_destroy(&rt->reg);
+        aw_engine_free(rt->engine);
+        free(rt);
+        return rc;
+    }
+    *out = rt;
+    return AW_OK;
+}
+
+static void request_stop(aw_actor *a, int reason)
+{
+    atomic_store(&a->stop_reason, reason);
+    aw_mailbox_close(&a->mb);
+    aw_msg *m = aw_msg_new(AW_MSG_STOP, NULL, 0);
+    if (m) aw_actor_deliver(a, m, true);
+    else atomic_store(&a->kill, true);
+}
+
+void aw_runtime_free(aw_runtime *rt)
+{
+    if (!rt) return;
+    aw_actor **all;
+    size_t n = aw_registry_all(&rt->reg, &all);
+    for (size_t i = 0; i < n; i++) request_stop(all[i], AW_STOP_REASON_SHUTDOWN);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += SHUTDOWN_GRACE_MS / 1000;
+    pthread_mutex_lock(&rt->mu);
+    while (rt->live > 0 && pthread_cond_timedwait(&rt->cv, &rt->mu, &dl) != ETIMEDOUT)
+        ;
+    bool late = rt->live > 0;
+    pthread_mutex_unlock(&rt->mu);
+    if (late)  /* still running after the grace period: kill at the next slice */
+        for (size_t i = 0; i < n; i++) atomic_store(&all[i]->kill, true);
+    pthread_mutex_lock(&rt->mu);
+    while (rt->live > 0) pthread_cond_wait(&rt->cv, &rt->mu);
+    pthread_mutex_unlock(&rt->mu);
+    for (size_t i = 0; i < n; i++) aw_actor_unref(all[i]);
+    free(all);
+    aw_sched_stop(&rt->sched);
+    aw_registry_destroy(&rt->reg);
+    aw_engine_free(rt->engine);
+    pthread_mutex_destroy(&rt->mu);
+    pthread_cond_destroy(&rt->cv);
+    free(rt);
+}
+
+/* ---- components ------------------------------------------------------- */
+
+aw_err aw_component_load(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
+                         aw_component **out)
+{
+    aw__clear_error();
+    if (!rt || !out || (!bytes && len))
+        return aw__fail(AW_EINVAL, "aw_component_load: runtime, bytes and out are required");
+    return aw_engine_compile(rt->engine, name && *name ? name : "component", bytes, len, out);
+}
+
+/* Read a whole file; a directory, an empty file or a read error is an error. */
+static aw_err read_file(const char *path, uint8_t **data, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return aw__fail(errno == ENOENT ? AW_ENOENT : AW_EIO, "cannot open '%s': %s", path,
+                        strerror(errno));
+    if (!S_ISREG(st.st_mode)) return aw__fail(AW_EIO, "'%s' is not a regular file", path);
+    FILE *f = fopen(path, "rb");
+    if (!f) return aw__fail(AW_EIO, "cannot open '%s': %s", path, strerror(errno));
+    uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf) return aw__fail(AW_ENOMEM, "out of memory reading '%s'", path);
+    if (bad || got != (size_t)st.st_size) {
+        free(buf);
+        return aw__fail(AW_EIO, "short read on '%s'", path);
+    }
+    *data = buf;
+    *len = got;
+    return AW_OK;
+}
+
+aw_err aw_component_load_file(aw_runtime *rt, const char *path, aw_component **out)
+{
+    aw__clear_error();
+    if (!rt || !path || !out) return aw__fail(AW_EINVAL, "aw_component_load_file: NULL argument");
+    uint8_t *data = NULL;
+    size_t len = 0;
+    aw_err rc = read_file(path, &data, &len);
+    if (rc) return rc;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char name[256];
+    snprintf(name, sizeof name, "%s", base);
+    char *dot = strrchr(name, '.');
+    if (dot && !strcmp(dot, ".wasm")) *dot = 0;
+    rc = aw_engine_compile(rt->engine, name, data, len, out);
+    free(data);
+    return rc;
+}
+
+aw_err aw_inspect_bytes(aw_runtime *rt, const uint8_t *bytes, size_t len, aw_inspect *out)
+{
+    aw__clear_error();
+    if (!rt || !out || (!bytes && len)) return aw__fail(AW_EINVAL, "aw_inspect_bytes: NULL argument");
+    return aw_engine_inspect(rt->engine, bytes, len, out);
+}
+
+const char *aw_component_name(const aw_component *c) { return c ? c->name : NULL; }
+aw_format aw_component_format(const aw_component *c) { return c ? c->format : AW_FORMAT_UNKNOWN; }
+
+/* ---- actors ------------------------------------------------------------ */
+
+const char *aw_actor_state_name(aw_actor_state s)
+{
+    static const char *const names[] = {"starting", "running", "stopping", "stopped", "crashed"};
+    return (unsigned)s < 5 ? names[s] : "?";
+}
+
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 255) return false;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x21 || *s == 0x7f) return false;
+    return true;
+}
+
+/* Run init then start to completion on this thread. */
+static aw_err run_hooks(aw_component *c, aw_guest *g, const aw_actor_spec *spec)
+{
+    aw_call_result res;
+    aw_call_kind kinds[2] = {AW_CALL_INIT, AW_CALL_START};
+    for (int i = 0; i < 2; i++) {
+        aw_guest_run(c->cls, g, kinds[i], i == 0 ? spec->config : NULL,
+                     i == 0 ? spec->config_len : 0, 0, &res);
+        if (res.err) {
+            aw_err e = aw__fail(res.err, "%s", res.detail ? res.detail : aw_strerror(res.err));
+            aw_call_result_clear(&res);
+            return e;
+        }
+        aw_call_result_clear(&res);
+    }
+    return AW_OK;
+}
+
+aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
+{
+    aw__clear_error();
+    if (!rt || !spec || !spec->component)
+        return aw__fail(AW_EINVAL, "aw_spawn: runtime, spec and spec->component are required");
+    const char *name = spec->name ? spec->name : spec->component->name;
+    if (!valid_name(name))
+        return aw__fail(AW_EINVAL, "aw_spawn: actor name '%s' must be 1..255 printable "
+                        "characters without spaces", name);
+    aw_actor *existing = aw_registry_get(&rt->reg, name);
+    if (existing) {
+        aw_actor_unref(existing);
+        return aw__fail(AW_EEXIST, "an actor named '%s' is already running", name);
+    }
+    aw_guest_env env = {
+        .actor = name,
+        .deadline_ms = spec->handler_deadline_ms ? spec->handler_deadline_ms
+                                                 : rt->cfg.handler_deadline_ms,
+        .max_message_bytes = rt->cfg.max_message_bytes,
+        .log = rt->cfg.log, .log_ud = rt->cfg.log_ud, .log_level = rt->cfg.log_level,
+    };
+    aw_guest *g;
+    aw_err rc = aw_guest_new(spec->component, &env, &g);
+    if (rc) return rc;
+    if ((rc = run_hooks(spec->component, g, spec)) != AW_OK) {
+        spec->component->cls->destroy(g);
+        return rc;
+    }
+    aw_actor *a;
+    uint32_t cap = spec->mailbox_capacity ? spec->mailbox_capacity : rt->cfg.mailbox_capacity;
+    if ((rc = aw_actor_new(rt, name, spec->component, g, cap, &a)) != AW_OK) {
+        spec->component->cls->destroy(g);
+        return rc;
+    }
+    pthread_mutex_lock(&rt->mu);
+    rt->live++;
+    pthread_mutex_unlock(&rt->mu);
+    if ((rc = aw_registry_add(&rt->reg, a)) != AW_OK) {
+        aw__runtime_actor_dead(rt);
+        aw_actor_unref(a);
+        return rc;
+    }
+    aw_actor_unref(a);  /* the registry holds it now */
+    return AW_OK;
+}
+
+static aw_err lookup(aw_runtime *rt, const char *to, aw_actor **out)
+{
+    if (!rt || !to) return aw__fail(AW_EINVAL, "runtime and actor name are required");
+    *out = aw_registry_get(&rt->reg, to);
+    if (!*out) return aw__fail(AW_ENOENT, "no actor named '%s'", to);
+    return AW_OK;
+}
+
+static aw_err make_msg(aw_runtime *rt, const char *to, const void *msg, size_t len, aw_msg **out)
+{
+    if (!msg && len) return aw__fail(AW_EINVAL, "message to '%s': NULL data with length %zu", to, len);
+    if (len > rt->cfg.max_message_bytes)
+        return aw__fail(AW_ETOOBIG, "message to '%s': %zu bytes exceed the %u-byte limit", to,
+                        len, rt->cfg.max_message_bytes);
+    *out = aw_msg_new(AW_MSG_USER, msg, len);
+    if (!*out) return aw__fail(AW_ENOMEM, "out of memory for a %zu-byte message", len);
+    return AW_OK;
+}
+
+aw_err aw_send(aw_runtime *rt, const char *to, const void *msg, size_t len)
+{
+    aw__clear_error();
+    aw_actor *a;
+    aw_msg *m;
+    aw_err rc = lookup(rt, to, &a);
+    if (rc) return rc;
+    if ((rc = make_msg(rt, to, msg, len, &m)) == AW_OK && (rc = aw_actor_deliver(a, m, false)))
+        free(m);
+    aw_actor_unref(a);
+    return rc;
+}
+
+aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
+                  uint32_t timeout_ms, aw_reply *out)
+{
+    aw__clear_error();
+    if (!out) return aw__fail(AW_EINVAL, "aw_request: out is NULL");
+    memset(out, 0, sizeof *out);
+    aw_actor *a;
+    aw_msg *m;
+    aw_err rc = lookup(rt, to, &a);
+    if (rc) return rc;
+    if ((rc = make_msg(rt, to, msg, len, &m)) != AW_OK) { aw_actor_unref(a); return rc; }
+    aw_pending *req = aw_pending_new();
+    if (!req) {
+        free(m);
+        aw_actor_unref(a);
+        return aw__fail(AW_ENOMEM, "out of memory for a request");
+    }
+    m->req = req;
+    if ((rc = aw_actor_deliver(a, m, false)) != AW_OK) {
+        aw_pending_unref(req);
+        aw_pending_unref(req);
+        free(m);
+        aw_actor_unref(a);
+        return rc;
+    }
+    aw_actor_unref(a);
+    if (aw_pending_wait(req, timeout_ms) != AW_OK) {
+        aw_pending_unref(req);
+        return aw__fail(AW_ETIMEDOUT, "request to '%s': no reply within %u ms", to, timeout_ms);
+    }
+    aw_call_result *res = &req->res;
+    out->data = res->reply;
+    out->len = res->reply_len;
+    out->status = res->status;
+    res->reply = NULL;
+    rc = res->err;
+    if (rc) aw__set_error_text(res->detail ? res->detail : aw_strerror(rc));
+    aw_pending_unref(req);
+    return rc;
+}
+
+void aw_reply_free(aw_reply *r)
+{
+    if (!r) return;
+    free(r->data);
+    memset(r, 0, sizeof *r);
+}
+
+aw_err aw_stop(aw_runtime *rt, const char *name)
+{
+    aw__clear_error();
+    aw_actor *a;
+    aw_err rc = lookup(rt, name, &a);
+    if (rc) return rc;
+    request_stop(a, AW_STOP_REASON_NORMAL);
+    aw_actor_wait_dead(a);
+    aw_actor_unref(a);
+    return AW_OK;
+}
+
+aw_err aw_actor_state_of(aw_runtime *rt, const char *name, aw_actor_state *out)
+{
+    aw__clear_error();
+    aw_actor *a;
+    aw_err rc = lookup(rt, name, &a);
+    if (rc) return rc;
+    *out = (aw_actor_state)atomic_load(&a->state);
+    aw_actor_unref(a);
+    return AW_OK;
+}
