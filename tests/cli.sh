@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# End-to-end checks of the CLI: exit codes, stdout, and the error text a user
+# sees. Usage: cli.sh <airssys-wasm> <guest dir>
+set -u
+cli=$1; g=$2
+pass=0; fail=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME WANT_RC OUT_PATTERN ERR_PATTERN -- command...
+expect() {
+  local name=$1 want=$2 outp=$3 errp=$4; shift 5
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  local ok=1
+  [ "$rc" -eq "$want" ] || { echo "FAIL $name: exit $rc, want $want"; ok=0; }
+  [ -z "$outp" ] || grep -qE -- "$outp" "$tmp/out" || { echo "FAIL $name: stdout lacks /$outp/"; ok=0; }
+  if [ "$errp" = EMPTY ]; then [ ! -s "$tmp/err" ] || { echo "FAIL $name: stderr not empty"; ok=0; }
+  else [ -z "$errp" ] || grep -qE -- "$errp" "$tmp/err" || { echo "FAIL $name: stderr lacks /$errp/"; ok=0; }; fi
+  if [ $ok = 1 ]; then pass=$((pass+1)); else fail=$((fail+1)); sed 's/^/  out: /' "$tmp/out"; sed 's/^/  err: /' "$tmp/err"; fi
+}
+
+expect run-echo 0 '^hello-bar-42$' '' -- "$cli" run "$g/echo.wasm" --send hello-bar-42
+expect run-multi 0 '^42$' '' -- "$cli" run "$g/counter.wasm" --config 40 --send inc --send inc
+expect run-stdin 0 '^Hello, stdin!$' '' -- bash -c "printf 'stdin\n' | '$cli' run '$g/hello.wasm'"
+expect run-guest-log 0 'Hello, x!' 'greeting someone' -- "$cli" run "$g/hello.wasm" --send x
+expect run-quiet 0 'Hello' EMPTY -- "$cli" run "$g/hello.wasm" --send q -q
+expect run-trap 3 '' 'unreachable.*|trap' -- "$cli" run "$g/trap.wasm" --send x
+expect run-trap-func 3 '' 'failed in aw_handle' -- "$cli" run "$g/trap.wasm" --send x
+expect run-trap-name 3 '' "component 'trap'" -- "$cli" run "$g/trap.wasm" --send oob
+expect run-trap-trace 3 '' 'crash_unreachable' -- "$cli" run "$g/trap.wasm" --send x
+expect run-guest-error 3 '' 'unknown command' -- "$cli" run "$g/counter.wasm" --send nope
+expect run-deadline 3 '' 'CPU deadline' -- "$cli" run "$g/spin.wasm" --send loop --deadline 200
+printf 'not wasm at all' > "$tmp/bad.wasm"
+expect run-not-wasm 2 '' 'not a WebAssembly binary' -- "$cli" run "$tmp/bad.wasm" --send x
+head -c 200 "$g/echo.wasm" > "$tmp/cut.wasm"
+expect run-truncated 2 '' 'invalid WebAssembly module' -- "$cli" run "$tmp/cut.wasm" --send x
+expect run-missing 2 '' 'missing.wasm' -- "$cli" run "$tmp/missing.wasm" --send x
+expect run-no-handler 2 '' 'missing export aw_handle' -- "$cli" run "$g/no_handler.wasm" --send x
+expect run-wrong-abi 2 '' 'guest ABI v7' -- "$cli" run "$g/wrong_abi.wasm" --send x
+expect run-bad-opt 1 '' 'unknown option' -- "$cli" run "$g/echo.wasm" --frobnicate
+expect run-bad-num 1 '' 'not a number' -- "$cli" run "$g/echo.wasm" --timeout soon
+expect inspect-echo 0 'core module' '' -- "$cli" inspect "$g/echo.wasm"
+expect inspect-exports 0 'aw_handle +func \(i32, i32\) -> \(i32\)' '' -- "$cli" inspect "$g/echo.wasm"
+expect inspect-imports 0 'airssys.reply' '' -- "$cli" inspect "$g/echo.wasm"
+expect inspect-conforms 0 'conforms: yes' '' -- "$cli" inspect "$g/echo.wasm"
+expect inspect-missing 4 'missing export aw_handle' '' -- "$cli" inspect "$g/no_handler.wasm"
+expect inspect-import 4 'env.secret' '' -- "$cli" inspect "$g/bad_import.wasm"
+expect inspect-not-wasm 2 '' 'not a WebAssembly' -- "$cli" inspect "$tmp/bad.wasm"
+expect inspect-json 0 '"conforms":true' '' -- "$cli" inspect --json "$g/echo.wasm"
+"$cli" inspect --json "$g/wrong_abi.wasm" > "$tmp/j.json"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["abi_version"]==7 and not d["conforms"] and d["format"]=="core module"' "$tmp/j.json"; then
+  pass=$((pass+1)); else echo "FAIL inspect-json-parse"; fail=$((fail+1)); fi
+expect help 0 'usage: airssys-wasm' '' -- "$cli" --help
+expect help-run 0 '--send MSG' '' -- "$cli" help run
+expect no-args 1 '' 'usage' -- "$cli"
+expect unknown-cmd 1 '' "unknown command 'frob'" -- "$cli" frob
+expect version 0 'guest ABI v0' '' -- "$cli" version
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

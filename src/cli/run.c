@@ -61,7 +61,11 @@ static int parse(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(run_usage, stdout); return 0; }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) { o->quiet = 1; continue; }
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; continue; }
-        if (a[0] == '-' && a[1] == '-' && !v) {
+        static const char *const with_value[] = {"--send", "--config", "--name", "--log-level",
+                                                 "--timeout", "--deadline", "--memory", "--workers"};
+        int takes = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) takes |= !strcmp(a, with_value[k]);
+        if (takes && !v) {
             fprintf(stderr, "airssys-wasm run: %s needs a value\n", a);
             return -1;
         }

@@ -12,23 +12,32 @@
 #include <stdio.h>
 #include <string.h>
 
-char *aw_core_error_text(wasmtime_error_t *err)
+/* Wasmtime's messages are "{:?}": a context line, an optional backtrace, and
+ * "Caused by:" sections. Keep the causes, drop the trace, join on ": ". */
+char *aw_error_text(const wasmtime_error_t *err)
 {
     wasm_name_t msg;
     wasmtime_error_message(err, &msg);
-    wasmtime_error_delete(err);
     char *out = malloc(msg.size + 1), *o = out;
     if (!out) { wasm_byte_vec_delete(&msg); return NULL; }
-    /* Join the cause chain on one line; drop the backtrace section. */
     const char *p = msg.data, *end = msg.data + msg.size;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         while (p < le && (*p == ' ' || *p == '\t')) p++;
         size_t n = (size_t)(le - p);
-        if (n >= 14 && !memcmp(p, "wasm backtrace", 14)) break;
-        if (n && !(n == 10 && !memcmp(p, "Caused by:", 10))) {
-            if (n > 3 && p[0] >= '0' && p[0] <= '9' && p[1] == ':') { p += 3; n -= 3; }
+        const char *colon = n ? memchr(p, ':', n) : NULL;
+        bool numbered = colon && colon > p && colon - p <= 3 && p[0] >= '0' && p[0] <= '9';
+        if (numbered) {  /* "0: cause" or a backtrace frame "0:  0x1f - f" */
+            const char *q = colon + 1;
+            while (q < le && *q == ' ') q++;
+            if (le - q >= 2 && q[0] == '0' && q[1] == 'x') n = 0;
+            else { n = (size_t)(le - q); p = q; }
+        }
+        bool skip = n == 0 || (n >= 10 && !memcmp(p, "Caused by:", 10)) ||
+                    (n >= 3 && !memcmp(p, "at ", 3)) || memmem(p, n, "wasm backtrace", 14) ||
+                    (n >= 5 && !memcmp(p, "note:", 5));
+        if (!skip) {
             if (o != out) { *o++ = ':'; *o++ = ' '; }
             if ((size_t)(o - out) + n > msg.size) n = msg.size - (size_t)(o - out);
             memcpy(o, p, n);
@@ -39,6 +48,13 @@ char *aw_core_error_text(wasmtime_error_t *err)
     *o = 0;
     wasm_byte_vec_delete(&msg);
     return out;
+}
+
+char *aw_core_error_text(wasmtime_error_t *err)
+{
+    char *s = aw_error_text(err);
+    wasmtime_error_delete(err);
+    return s;
 }
 
 static void free_impl(void *p)
@@ -177,7 +193,6 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
                                                g->err, &detail);
         g->trap = NULL;
         g->err = NULL;
-        if (kind == AW_EENGINE && detail && strstr(detail, "concurrent limit")) kind = AW_ELIMIT;
         aw__fail(kind, "%s", detail ? detail : "instantiation failed");
         free(detail);
         core_destroy(g);

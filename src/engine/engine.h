@@ -147,6 +147,7 @@ int aw_core_check_abi(const aw_engine *e, wasmtime_module_t *m, char **problems,
 
 /* Flatten a Wasmtime error chain to one line ("a: b: c"); frees `err`. */
 char *aw_core_error_text(wasmtime_error_t *err);
+char *aw_error_text(const wasmtime_error_t *err);  /* same, keeps `err` */
 
 aw_err aw_engine_inspect(aw_engine *e, const uint8_t *bytes, size_t len, aw_inspect *r);
 

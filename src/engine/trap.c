@@ -71,17 +71,17 @@ aw_err aw_engine_decode_failure(const char *component, const char *actor, const 
         wasm_byte_vec_delete(&msg);
         wasm_trap_trace(trap, &frames);
     } else if (error) {
-        wasm_name_t msg;
-        wasmtime_error_message(error, &msg);
-        if (msg.size && memmem(msg.data, msg.size, AW_DEADLINE_TAG, strlen(AW_DEADLINE_TAG))) {
+        /* Host-function traps, exit() and engine failures arrive here. */
+        char *text = aw_error_text(error);
+        if (text && strstr(text, AW_DEADLINE_TAG)) {
             kind = AW_EDEADLINE;
-            snprintf(what, sizeof what, "handler exceeded its CPU deadline and was stopped");
+            snprintf(what, sizeof what, "exceeded its CPU deadline and was stopped (%s)",
+                     text + strlen(AW_DEADLINE_TAG) + (text[strlen(AW_DEADLINE_TAG)] ? 1 : 0));
         } else {
-            first_line(msg.data, msg.size, what, sizeof what);
-            if (!strstr(what, "trap") && !strstr(what, "airssys."))
-                kind = AW_EENGINE;
+            snprintf(what, sizeof what, "%s", text ? text : "unknown engine error");
+            if (text && strstr(text, "concurrent limit")) kind = AW_ELIMIT;
         }
-        wasm_byte_vec_delete(&msg);
+        free(text);
         wasmtime_error_wasm_trace(error, &frames);
     }
     snprintf(buf, sizeof buf, "component '%s' (actor '%s') failed in %s: %s", component,
