@@ -188,6 +188,11 @@ static void complete(aw_actor *a, aw_call_result *res)
     }
     bool crash = is_crash(res->err);
     char *reason = crash && res->detail ? strdup(res->detail) : NULL;
+    if (crash) {  /* release the name before the requester hears of the crash */
+        atomic_store(&a->state, AW_ACTOR_CRASHED);
+        aw_mailbox_close(&a->mb);
+        aw_registry_remove(&a->rt->reg, a);
+    }
     if (crash) aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed: %s",
                                reason ? reason : aw_strerror(res->err));
     else if (res->err && !(m && m->req))
