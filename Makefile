@@ -45,6 +45,8 @@ bench: all
 	$(BUILD)/aw-bench
 
 install: all
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
 	cmake --install $(BUILD)
 
 clean:

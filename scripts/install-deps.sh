@@ -21,6 +21,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq "${need[@]}" >&2
 fi
-if ! have cargo; then
+if [ -z "${WASMTIME_DIR:-}" ] && ! have cargo; then
   [ -x "$HOME/.cargo/bin/cargo" ] || { echo "install-deps: cargo not found; install Rust (rustup) >= 1.95" >&2; exit 1; }
 fi

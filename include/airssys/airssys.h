@@ -150,8 +150,10 @@ typedef struct aw_actor_spec {
     const uint8_t *config;      /* passed to the guest's init export */
     size_t config_len;
     uint32_t mailbox_capacity;  /* 0 = runtime default */
-    uint32_t handler_deadline_ms;/* 0 = runtime default */
+    uint32_t handler_deadline_ms;/* 0 = runtime default, AW_NO_DEADLINE = none */
 } aw_actor_spec;
+
+#define AW_NO_DEADLINE UINT32_MAX
 
 typedef enum aw_actor_state {
     AW_ACTOR_STARTING = 0, AW_ACTOR_RUNNING, AW_ACTOR_STOPPING, AW_ACTOR_STOPPED,
@@ -175,9 +177,11 @@ typedef struct aw_reply {
 } aw_reply;
 
 /* Send and wait up to timeout_ms (0 = forever) for the reply. On AW_EGUEST
- * the reply holds the guest's error text and status. If the actor crashes
- * or stops, the request fails at once with AW_ETRAP / AW_EDEADLINE /
- * AW_ESTOPPED rather than by timeout. */
+ * the reply holds the guest's error text and status. If handling this
+ * request crashes the actor, it fails with the crash's code (AW_ETRAP,
+ * AW_EDEADLINE, AW_EABI for a guest that breaks the ABI, AW_ELIMIT for a
+ * guest out of memory); requests queued behind a crash or a stop fail at
+ * once with AW_ESTOPPED rather than by timeout. */
 aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
                   uint32_t timeout_ms, aw_reply *out);
 void aw_reply_free(aw_reply *r);

@@ -30,7 +30,7 @@ extern "C" {
 
 /* Codes host functions return to the guest (negative = refused). */
 #define AW_G_OK        0
-#define AW_G_EINVAL   (-1)  /* bad argument */
+#define AW_G_EINVAL   (-1)  /* bad argument (messaging functions) */
 #define AW_G_ETOOBIG  (-2)  /* payload over the component's size limit */
 #define AW_G_EAGAIN   (-3)  /* already done for this message (e.g. second reply) */
 
@@ -63,7 +63,7 @@ int aw_reply_str(const char *s);
 /* Set the error text and return a failure status: `return aw_fail("...");` */
 int aw_fail(const char *msg);
 
-/* Log through the host (the host adds component name and timestamp). */
+/* Log through the host, which tags the line with the actor's name. */
 void aw_log(int level, const char *msg);
 void aw_logf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -161,7 +161,7 @@ static void finalize(aw_actor *a, aw_actor_state final, const char *reason)
         aw__runtime_log(a->rt, AW_LOG_WARN, a->name,
                         "%zu queued message(s) were not delivered: the actor %s", dropped,
                         final == AW_ACTOR_CRASHED ? "crashed" : "stopped");
-    a->comp->cls->destroy(a->guest);
+    if (a->guest) a->comp->cls->destroy(a->guest);
     a->guest = NULL;
     atomic_store(&a->state, final);
     pthread_mutex_lock(&a->mu);
@@ -188,9 +188,11 @@ static void complete(aw_actor *a, aw_call_result *res)
     }
     bool crash = is_crash(res->err);
     char *reason = crash && res->detail ? strdup(res->detail) : NULL;
-    if (crash) {  /* release the name before the requester hears of the crash */
+    if (crash) {  /* free the slot and the name before the requester hears of it */
         atomic_store(&a->state, AW_ACTOR_CRASHED);
         aw_mailbox_close(&a->mb);
+        a->comp->cls->destroy(a->guest);
+        a->guest = NULL;
         aw_registry_remove(&a->rt->reg, a);
     }
     if (crash) aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed: %s",

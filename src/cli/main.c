@@ -25,7 +25,7 @@ int cli_exit_for(aw_err e)
     case AW_ENOENT: case AW_EIO: case AW_EFORMAT: case AW_EABI: case AW_ELINK: case AW_ENOTSUP:
         return EXIT_LOAD;
     case AW_ETRAP: case AW_EDEADLINE: case AW_EGUEST: case AW_ETIMEDOUT: case AW_ESTOPPED:
-    case AW_ETOOBIG: case AW_EFULL:
+    case AW_ETOOBIG: case AW_EFULL: case AW_ELIMIT:
         return EXIT_GUEST;
     default: return EXIT_RUNTIME;
     }

@@ -153,7 +153,8 @@ int cli_run(int argc, char **argv)
     cfg.log_ud = &o;
     aw_runtime *rt;
     aw_err rc = aw_runtime_new(&cfg, &rt);
-    if (rc) { cli_error(rc, "cannot start the runtime"); free(o.sends); return cli_exit_for(rc); }
+    if (rc) { cli_error(rc, "cannot start the runtime"); free(o.sends); return EXIT_RUNTIME; }
+    int code = EXIT_OK;
 
     aw_component *c = NULL;
     rc = aw_component_load_file(rt, o.path, &c);
@@ -161,6 +162,7 @@ int cli_run(int argc, char **argv)
         char what[4200];
         snprintf(what, sizeof what, "cannot load '%s'", o.path);
         cli_error(rc, what);
+        code = rc == AW_ENOMEM ? EXIT_RUNTIME : EXIT_LOAD;
         goto out;
     }
     aw_actor_spec spec = {.name = o.name, .component = c,
@@ -168,6 +170,7 @@ int cli_run(int argc, char **argv)
                           .config_len = o.config ? strlen(o.config) : 0};
     if ((rc = aw_spawn(rt, &spec)) != AW_OK) {
         cli_error(rc, "cannot start the actor");
+        code = cli_exit_for(rc);
         goto out;
     }
     const char *actor = o.name ? o.name : aw_component_name(c);
@@ -184,10 +187,14 @@ int cli_run(int argc, char **argv)
         }
         free(line);
     }
-    if (rc == AW_OK && (rc = aw_stop(rt, actor)) != AW_OK) cli_error(rc, "stopping the actor");
+    if (rc != AW_OK) code = EXIT_GUEST;  /* whatever the code, the guest failed a message */
+    else if ((rc = aw_stop(rt, actor)) != AW_OK) {
+        cli_error(rc, "stopping the actor");
+        code = EXIT_GUEST;
+    }
 out:
     aw_component_release(c);
     aw_runtime_free(rt);
     free(o.sends);
-    return cli_exit_for(rc);
+    return code;
 }

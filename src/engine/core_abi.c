@@ -198,7 +198,7 @@ static void check_imports(const aw_engine *e, wasmtime_module_t *m, char **probl
         char *got = aw_externtype_str(t), want[160];
         if (known) {
             sig_text(known->params, known->results, want, sizeof want);
-            problem(problems, conforms, "import %s.%s has type %s, want %s", known->module,
+            problem(problems, conforms, "imports %s.%s with type %s, want %s", known->module,
                     known->name, got ? got : "?", want);
         } else {
             const char *why = aw_engine_has_host_module(e, mod->data, mod->size)

@@ -75,7 +75,7 @@ aw_err aw_engine_decode_failure(const char *component, const char *actor, const 
         char *text = aw_error_text(error);
         if (text && strstr(text, AW_DEADLINE_TAG)) {
             kind = AW_EDEADLINE;
-            snprintf(what, sizeof what, "exceeded its CPU deadline and was stopped (%s)",
+            snprintf(what, sizeof what, "exceeded its CPU deadline %s and was stopped",
                      text + strlen(AW_DEADLINE_TAG) + (text[strlen(AW_DEADLINE_TAG)] ? 1 : 0));
         } else {
             snprintf(what, sizeof what, "%s", text ? text : "unknown engine error");

@@ -262,8 +262,9 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
     }
     aw_guest_env env = {
         .actor = name,
-        .deadline_ms = spec->handler_deadline_ms ? spec->handler_deadline_ms
-                                                 : rt->cfg.handler_deadline_ms,
+        .deadline_ms = spec->handler_deadline_ms == AW_NO_DEADLINE ? 0
+                       : spec->handler_deadline_ms ? spec->handler_deadline_ms
+                                                   : rt->cfg.handler_deadline_ms,
         .max_message_bytes = rt->cfg.max_message_bytes,
         .log = rt->cfg.log, .log_ud = rt->cfg.log_ud, .log_level = rt->cfg.log_level,
     };
@@ -284,9 +285,13 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
     rt->live++;
     pthread_mutex_unlock(&rt->mu);
     if ((rc = aw_registry_add(&rt->reg, a)) != AW_OK) {
+        /* lost a race for the name after start ran: give it its stop hook */
+        aw_call_result res;
+        aw_guest_run(a->comp->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
+        aw_call_result_clear(&res);
         aw__runtime_actor_dead(rt);
         aw_actor_unref(a);
-        return rc;
+        return aw__fail(rc, "an actor named '%s' is already running", name);
     }
     aw_actor_unref(a);  /* the registry holds it now */
     return AW_OK;
