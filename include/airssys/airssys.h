@@ -142,11 +142,41 @@ typedef struct aw_inspect {
 aw_err aw_inspect_bytes(aw_runtime *rt, const uint8_t *bytes, size_t len, aw_inspect *out);
 void aw_inspect_free(aw_inspect *r);
 
+/* ---- native actors ------------------------------------------------------ */
+
+/* A native actor is C code run by the same workers, with the same mailbox,
+ * lifecycle and messaging as a guest; it is trusted (no sandbox). Callbacks
+ * run on a worker thread, one at a time per actor, and must not block. */
+typedef struct aw_ctx aw_ctx;
+
+typedef struct aw_native_actor {
+    /* Optional. Runs on the spawner's thread; non-zero refuses to start. */
+    int (*on_start)(aw_ctx *ctx, const uint8_t *config, size_t len);
+    /* Required. Returns 0, or a non-zero status that fails the message (the
+     * reply bytes, if any, are then the error text). */
+    int (*on_message)(aw_ctx *ctx, const uint8_t *msg, size_t len);
+    /* Optional. reason: AW_STOP_NORMAL or AW_STOP_SHUTDOWN. */
+    void (*on_stop)(aw_ctx *ctx, int reason);
+    void *state;                 /* handed back through aw_ctx_state() */
+} aw_native_actor;
+
+#define AW_STOP_NORMAL 0
+#define AW_STOP_SHUTDOWN 1
+
+void *aw_ctx_state(aw_ctx *ctx);
+const char *aw_ctx_self(aw_ctx *ctx);
+aw_runtime *aw_ctx_runtime(aw_ctx *ctx);
+/* Topic of the message being handled when it came from a publish, else NULL. */
+const char *aw_ctx_topic(aw_ctx *ctx);
+/* Reply to the message being handled (copied; at most once). */
+aw_err aw_ctx_reply(aw_ctx *ctx, const void *data, size_t len);
+
 /* ---- actors ------------------------------------------------------------ */
 
 typedef struct aw_actor_spec {
     const char *name;           /* unique; NULL = component name */
-    aw_component *component;
+    aw_component *component;    /* a WASM guest, or ... */
+    const aw_native_actor *native; /* ... native callbacks (copied); exactly one */
     const uint8_t *config;      /* passed to the guest's init export */
     size_t config_len;
     uint32_t mailbox_capacity;  /* 0 = runtime default */
@@ -185,6 +215,40 @@ typedef struct aw_reply {
 aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
                   uint32_t timeout_ms, aw_reply *out);
 void aw_reply_free(aw_reply *r);
+
+/* Like aw_send, but when the mailbox is full wait up to timeout_ms (0 =
+ * forever) for room: backpressure for host producers. */
+aw_err aw_send_wait(aw_runtime *rt, const char *to, const void *msg, size_t len,
+                    uint32_t timeout_ms);
+
+/* ---- publish / subscribe ------------------------------------------------
+ * Topics are dot-separated tokens ("orders.eu.created"). In a pattern, "*"
+ * matches one token and a final ">" one or more ("orders.*.created",
+ * "orders.>"). An actor is removed from every topic when it stops. */
+aw_err aw_subscribe(aw_runtime *rt, const char *actor, const char *pattern);
+aw_err aw_unsubscribe(aw_runtime *rt, const char *actor, const char *pattern);
+
+typedef struct aw_publish_result {
+    size_t matched;    /* subscribers whose pattern matched */
+    size_t delivered;  /* of those, how many accepted the message */
+} aw_publish_result;
+
+/* Deliver a copy to every matching subscriber (once per actor). When some
+ * could not take it (mailbox full, stopping), returns that error with the
+ * names in aw_last_error(); `out` (optional) always has the counts. */
+aw_err aw_publish(aw_runtime *rt, const char *topic, const void *msg, size_t len,
+                  aw_publish_result *out);
+
+/* ---- timers ------------------------------------------------------------- */
+
+typedef uint64_t aw_timer_id;
+
+/* Send `msg` to `to` after delay_ms. If the actor is gone (or full) by then,
+ * the failure is logged as a warning: never dropped silently. */
+aw_err aw_send_after(aw_runtime *rt, const char *to, const void *msg, size_t len,
+                     uint32_t delay_ms, aw_timer_id *out);
+/* AW_ENOENT when the timer already fired or never existed. */
+aw_err aw_timer_cancel(aw_runtime *rt, aw_timer_id id);
 
 /* Graceful stop: the guest's on-stop hook runs after the mail already
  * queued; later sends fail with AW_ESTOPPED. Waits until it has stopped. */

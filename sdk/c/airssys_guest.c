@@ -16,6 +16,16 @@
 
 AW_IMPORT("log")   void aw__host_log(int32_t level, const void *ptr, int32_t len);
 AW_IMPORT("reply") int32_t aw__host_reply(const void *ptr, int32_t len);
+AW_IMPORT("send") int32_t aw__host_send(const void *to, int32_t to_len, const void *m, int32_t len);
+AW_IMPORT("request") int32_t aw__host_request(const void *to, int32_t to_len, const void *m,
+                                              int32_t len, int32_t timeout_ms);
+AW_IMPORT("read_reply") int32_t aw__host_read_reply(void *buf, int32_t len);
+AW_IMPORT("publish") int32_t aw__host_publish(const void *t, int32_t t_len, const void *m, int32_t len);
+AW_IMPORT("subscribe") int32_t aw__host_subscribe(const void *p, int32_t len);
+AW_IMPORT("unsubscribe") int32_t aw__host_unsubscribe(const void *p, int32_t len);
+AW_IMPORT("now") int64_t aw__host_now(void);
+AW_IMPORT("self_name") int32_t aw__host_self_name(void *buf, int32_t cap);
+AW_IMPORT("topic") int32_t aw__host_topic(void *buf, int32_t cap);
 
 /* ABI version marker: its presence is the contract, it is never called. */
 AW_EXPORT("aw_abi_v0") void aw_abi_v0(void) {}
@@ -75,4 +85,55 @@ void aw_logf(int level, const char *fmt, ...)
     va_end(ap);
     if (n < 0) return;
     aw__host_log(level, buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1);
+}
+
+int aw_send(const char *to, const void *msg, size_t len)
+{
+    if (len > INT32_MAX) return AW_G_ETOOBIG;
+    return aw__host_send(to, (int32_t)strlen(to), msg, (int32_t)len);
+}
+
+int aw_request(const char *to, const void *msg, size_t len, uint32_t timeout_ms,
+               uint8_t **reply, size_t *reply_len)
+{
+    *reply = NULL;
+    *reply_len = 0;
+    if (len > INT32_MAX) return AW_G_ETOOBIG;
+    int32_t n = aw__host_request(to, (int32_t)strlen(to), msg, (int32_t)len, (int32_t)timeout_ms);
+    /* n >= 0 is the reply's length; a failure may carry text (error, crash) */
+    int32_t total = n >= 0 ? n : aw__host_read_reply(NULL, 0);
+    if (total < 0) return n;
+    uint8_t *buf = malloc((size_t)total + 1);
+    if (!buf) return AW_G_ENOMEM;
+    aw__host_read_reply(buf, total);
+    buf[total] = 0;  /* handy for text replies */
+    *reply = buf;
+    *reply_len = (size_t)total;
+    return n < 0 ? n : 0;
+}
+
+int aw_publish(const char *topic, const void *msg, size_t len)
+{
+    if (len > INT32_MAX) return AW_G_ETOOBIG;
+    return aw__host_publish(topic, (int32_t)strlen(topic), msg, (int32_t)len);
+}
+
+int aw_subscribe(const char *p) { return aw__host_subscribe(p, (int32_t)strlen(p)); }
+int aw_unsubscribe(const char *p) { return aw__host_unsubscribe(p, (int32_t)strlen(p)); }
+int64_t aw_now_ns(void) { return aw__host_now(); }
+
+static int give(int32_t n, char *buf, size_t cap)
+{
+    if (cap) buf[(size_t)n < cap ? (size_t)n : cap - 1] = 0;
+    return n;
+}
+
+int aw_self_name(char *buf, size_t cap)
+{
+    return give(aw__host_self_name(buf, cap ? (int32_t)cap - 1 : 0), buf, cap);
+}
+
+int aw_topic(char *buf, size_t cap)
+{
+    return give(aw__host_topic(buf, cap ? (int32_t)cap - 1 : 0), buf, cap);
 }

@@ -33,6 +33,14 @@ extern "C" {
 #define AW_G_EINVAL   (-1)  /* bad argument (messaging functions) */
 #define AW_G_ETOOBIG  (-2)  /* payload over the component's size limit */
 #define AW_G_EAGAIN   (-3)  /* already done for this message (e.g. second reply) */
+#define AW_G_ENOENT   (-4)  /* no such actor, not subscribed, no reply to read */
+#define AW_G_EFULL    (-5)  /* the target's mailbox is full */
+#define AW_G_ESTOPPED (-6)  /* the target is stopping or stopped */
+#define AW_G_ETIMEDOUT (-7) /* no reply in time */
+#define AW_G_EGUEST   (-8)  /* the target's handler failed; the reply is its error text */
+#define AW_G_ECRASHED (-9)  /* the target crashed on it; the reply is the crash detail */
+#define AW_G_EDEADLK  (-10) /* a request to oneself would never be answered */
+#define AW_G_ENOMEM   (-11) /* the host is out of memory */
 
 enum aw_log_level { AW_TRACE = 0, AW_DEBUG = 1, AW_INFO = 2, AW_WARN = 3, AW_ERROR = 4 };
 
@@ -66,6 +74,23 @@ int aw_fail(const char *msg);
 /* Log through the host, which tags the line with the actor's name. */
 void aw_log(int level, const char *msg);
 void aw_logf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Messaging. Names and topics are plain strings. Each returns 0 (or a
+ * count) on success and a negative AW_G_* code on failure. */
+int aw_send(const char *to, const void *msg, size_t len);
+/* Wait for the reply (timeout_ms 0 = 30 s): the actor is parked meanwhile and
+ * its worker runs others. On success *reply is malloc'd (free it); on
+ * AW_G_EGUEST / AW_G_ECRASHED it holds the error text. */
+int aw_request(const char *to, const void *msg, size_t len, uint32_t timeout_ms,
+               uint8_t **reply, size_t *reply_len);
+int aw_publish(const char *topic, const void *msg, size_t len); /* subscribers reached */
+int aw_subscribe(const char *pattern);    /* "a.*.c", "a.>" */
+int aw_unsubscribe(const char *pattern);
+int64_t aw_now_ns(void);                   /* wall clock, ns since the Unix epoch */
+/* Copy the actor's name / the current message's topic ("" if it was not a
+ * publish) into buf (NUL-terminated, truncated to cap); return its length. */
+int aw_self_name(char *buf, size_t cap);
+int aw_topic(char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

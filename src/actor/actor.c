@@ -18,26 +18,41 @@
 
 /* ---- requests --------------------------------------------------------- */
 
-aw_pending *aw_pending_new(void)
+aw_pending *aw_pending_new(aw_actor *waiter)
 {
     aw_pending *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     atomic_init(&r->refs, 2);  /* requester + message */
+    atomic_init(&r->state, AW_PENDING_WAITING);
     pthread_mutex_init(&r->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    if (!waiter) {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&r->cv, &ca);
+        pthread_condattr_destroy(&ca);
+    } else {
+        aw_actor_ref(waiter);
+        r->waiter = waiter;
+    }
     return r;
 }
 
 void aw_pending_complete(aw_pending *r, aw_call_result *res)
 {
-    pthread_mutex_lock(&r->mu);
+    if (atomic_exchange(&r->claimed, true)) {  /* lost to an earlier completion */
+        aw_call_result_clear(res);
+        return;
+    }
     r->res = *res;
     memset(res, 0, sizeof *res);
-    r->done = true;
+    if (r->waiter) {
+        if (atomic_exchange(&r->state, AW_PENDING_DONE) == AW_PENDING_PARKED)
+            aw_sched_push(&r->waiter->rt->sched, r->waiter);
+        return;
+    }
+    pthread_mutex_lock(&r->mu);
+    atomic_store(&r->state, AW_PENDING_DONE);
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
 }
@@ -57,9 +72,9 @@ aw_err aw_pending_wait(aw_pending *r, uint32_t timeout_ms)
     if (dl.tv_nsec >= 1000000000L) { dl.tv_sec++; dl.tv_nsec -= 1000000000L; }
     pthread_mutex_lock(&r->mu);
     int rc = 0;
-    while (!r->done && rc != ETIMEDOUT)
+    while (atomic_load(&r->state) != AW_PENDING_DONE && rc != ETIMEDOUT)
         rc = timeout_ms ? pthread_cond_timedwait(&r->cv, &r->mu, &dl) : pthread_cond_wait(&r->cv, &r->mu);
-    bool done = r->done;
+    bool done = atomic_load(&r->state) == AW_PENDING_DONE;
     pthread_mutex_unlock(&r->mu);
     return done ? AW_OK : AW_ETIMEDOUT;
 }
@@ -69,8 +84,29 @@ void aw_pending_unref(aw_pending *r)
     if (atomic_fetch_sub(&r->refs, 1) != 1) return;
     aw_call_result_clear(&r->res);
     pthread_mutex_destroy(&r->mu);
-    pthread_cond_destroy(&r->cv);
+    if (!r->waiter) pthread_cond_destroy(&r->cv);
+    else aw_actor_unref(r->waiter);
     free(r);
+}
+
+/* Park an actor whose guest call waits on `p`; false if `p` is already
+ * done (then the caller requeues it). */
+static bool park(aw_actor *a, aw_pending *p)
+{
+    atomic_fetch_add(&p->refs, 1);
+    atomic_store(&a->parked_on, p);
+    int expect = AW_PENDING_WAITING;
+    if (atomic_compare_exchange_strong(&p->state, &expect, AW_PENDING_PARKED)) return true;
+    if ((p = atomic_exchange(&a->parked_on, NULL))) aw_pending_unref(p);
+    return false;
+}
+
+void aw_actor_unpark_fail(aw_actor *a, const char *why)
+{
+    aw_pending *p = atomic_exchange(&a->parked_on, NULL);
+    if (!p) return;
+    aw_pending_fail(p, AW_ESTOPPED, why);
+    aw_pending_unref(p);
 }
 
 static void msg_free(aw_msg *m)
@@ -81,7 +117,7 @@ static void msg_free(aw_msg *m)
 
 /* ---- actor objects ------------------------------------------------------ */
 
-aw_err aw_actor_new(aw_runtime *rt, const char *name, aw_component *c, aw_guest *g,
+aw_err aw_actor_new(aw_runtime *rt, const char *name, const aw_guest_class *cls, aw_component *c,
                     uint32_t capacity, aw_actor **out)
 {
     aw_actor *a = calloc(1, sizeof *a);
@@ -90,9 +126,9 @@ aw_err aw_actor_new(aw_runtime *rt, const char *name, aw_component *c, aw_guest 
         return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", name);
     }
     a->rt = rt;
+    a->cls = cls;
     a->comp = c;
-    atomic_fetch_add(&c->refs, 1);
-    a->guest = g;
+    if (c) atomic_fetch_add(&c->refs, 1);
     aw_mailbox_init(&a->mb, capacity);
     atomic_init(&a->refs, 1);
     atomic_init(&a->state, AW_ACTOR_RUNNING);
@@ -108,10 +144,11 @@ void aw_actor_unref(aw_actor *a)
 {
     if (atomic_fetch_sub(&a->refs, 1) != 1) return;
     for (aw_msg *m; (m = aw_mailbox_pop(&a->mb));) msg_free(m);
-    if (a->guest) a->comp->cls->destroy(a->guest);
+    if (a->guest) a->cls->destroy(a->guest);
     aw_component_release(a->comp);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);
+    free(a->reply_in);
     free(a->name);
     free(a);
 }
@@ -145,6 +182,7 @@ static void finalize(aw_actor *a, aw_actor_state final, const char *reason)
     atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
     aw_mailbox_close(&a->mb);
     aw_registry_remove(&a->rt->reg, a);
+    aw_pubsub_remove_actor(&a->rt->pubsub, a);
     size_t dropped = 0;
     char why[1200];
     snprintf(why, sizeof why, "actor '%s' %s before handling this message%s%s", a->name,
@@ -161,7 +199,7 @@ static void finalize(aw_actor *a, aw_actor_state final, const char *reason)
         aw__runtime_log(a->rt, AW_LOG_WARN, a->name,
                         "%zu queued message(s) were not delivered: the actor %s", dropped,
                         final == AW_ACTOR_CRASHED ? "crashed" : "stopped");
-    if (a->guest) a->comp->cls->destroy(a->guest);
+    if (a->guest) a->cls->destroy(a->guest);
     a->guest = NULL;
     atomic_store(&a->state, final);
     pthread_mutex_lock(&a->mu);
@@ -191,7 +229,7 @@ static void complete(aw_actor *a, aw_call_result *res)
     if (crash) {  /* free the slot and the name before the requester hears of it */
         atomic_store(&a->state, AW_ACTOR_CRASHED);
         aw_mailbox_close(&a->mb);
-        a->comp->cls->destroy(a->guest);
+        a->cls->destroy(a->guest);
         a->guest = NULL;
         aw_registry_remove(&a->rt->reg, a);
     }
@@ -212,7 +250,7 @@ static void begin_call(aw_actor *a, aw_call_kind kind, aw_msg *m)
     a->current = m;
     a->call_kind = kind;
     a->in_call = true;
-    aw_err rc = a->comp->cls->begin(a->guest, kind, m ? m->data : NULL, m ? m->len : 0,
+    aw_err rc = a->cls->begin(a->guest, kind, m ? m->data : NULL, m ? m->len : 0,
                                     atomic_load(&a->stop_reason));
     if (rc) {  /* refused before reaching the guest: answer, do not crash */
         aw_call_result res = {.err = rc, .detail = strdup(aw_last_error())};
@@ -242,14 +280,19 @@ static void kill_now(aw_actor *a)
 
 void aw_actor_turn(aw_actor *a)
 {
-    const aw_guest_class *cls = a->comp->cls;
+    const aw_guest_class *cls = a->cls;
     uint32_t batch = a->rt->cfg.batch;
+    aw_pending *was = atomic_exchange(&a->parked_on, NULL);
+    if (was) aw_pending_unref(was);  /* woken up: drop the parked reference */
     for (uint32_t done = 0; done < batch && !a->dead;) {
         if (atomic_load(&a->kill)) { kill_now(a); break; }
         if (a->in_call) {
             aw_call_result res = {0};
-            if (!cls->poll(a->guest, &res)) {  /* yielded: others go first */
-                aw_sched_push(&a->rt->sched, a);
+            if (!cls->poll(a->guest, &res)) {
+                aw_pending *p = a->awaiting;  /* blocked in a host call? */
+                a->awaiting = NULL;
+                if (p && park(a, p)) return;  /* the completion requeues it */
+                aw_sched_push(&a->rt->sched, a);  /* yielded: others go first */
                 return;
             }
             complete(a, &res);

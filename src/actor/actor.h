@@ -16,16 +16,24 @@
 
 typedef struct aw_runtime aw_runtime;
 
-/* A pending request: the requester waits on it, the actor completes it. */
+/* A pending request. The responder (or a timeout, or a crash) completes it;
+ * the first completion wins. A host thread waits on the condition variable;
+ * an actor that asked from inside a guest call parks instead, and the
+ * completion puts it back on the run queue. */
+enum { AW_PENDING_WAITING, AW_PENDING_PARKED, AW_PENDING_DONE };
+
 struct aw_pending {
     atomic_int refs;
+    atomic_int state;
+    atomic_bool claimed;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool done;
+    struct aw_actor *waiter;  /* counted; NULL for a host thread */
+    uint64_t timer;           /* timeout timer for actor waiters */
     aw_call_result res;
 };
 
-aw_pending *aw_pending_new(void);
+aw_pending *aw_pending_new(struct aw_actor *waiter);
 void aw_pending_complete(aw_pending *r, aw_call_result *res); /* moves res */
 void aw_pending_fail(aw_pending *r, aw_err err, const char *detail);
 /* AW_OK when completed, AW_ETIMEDOUT otherwise. */
@@ -35,7 +43,8 @@ void aw_pending_unref(aw_pending *r);
 typedef struct aw_actor {
     char *name;
     aw_runtime *rt;
-    aw_component *comp;
+    const aw_guest_class *cls;
+    aw_component *comp;      /* NULL for a native actor */
     aw_guest *guest;
     aw_mailbox mb;
     atomic_int refs;
@@ -45,7 +54,12 @@ typedef struct aw_actor {
     atomic_int stop_reason;  /* AW_STOP_REASON_* for the on-stop hook */
     struct aw_actor *run_next;
 
+    _Atomic(aw_pending *) parked_on;  /* counted while parked */
+
     /* consumer-side only (the worker running the turn) */
+    aw_pending *awaiting;    /* set by a host function whose call is blocked */
+    uint8_t *reply_in;       /* last reply to a request this actor made */
+    size_t reply_in_len;
     bool stopping;
     bool in_call;
     aw_call_kind call_kind;
@@ -56,7 +70,8 @@ typedef struct aw_actor {
     bool dead;
 } aw_actor;
 
-aw_err aw_actor_new(aw_runtime *rt, const char *name, aw_component *c, aw_guest *g,
+/* A new, unregistered actor with no guest yet (a->guest is set by spawn). */
+aw_err aw_actor_new(aw_runtime *rt, const char *name, const aw_guest_class *cls, aw_component *c,
                     uint32_t capacity, aw_actor **out);
 void aw_actor_ref(aw_actor *a);
 void aw_actor_unref(aw_actor *a);
@@ -64,5 +79,11 @@ void aw_actor_unref(aw_actor *a);
 aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force);
 void aw_actor_turn(aw_actor *a);
 void aw_actor_wait_dead(aw_actor *a);
+/* Shutdown: fail the request a parked actor waits on, so it wakes to die. */
+void aw_actor_unpark_fail(aw_actor *a, const char *why);
+
+/* Native actors (native.c). */
+extern const aw_guest_class aw_native_class;
+aw_err aw_native_new(aw_actor *a, const aw_native_actor *cb, aw_guest **out);
 
 #endif

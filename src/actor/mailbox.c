@@ -12,8 +12,25 @@ aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len)
     atomic_init(&m->next, NULL);
     m->kind = kind;
     m->req = NULL;
+    m->topic = NULL;
     m->len = len;
     if (len) memcpy(m->data, data, len);
+    return m;
+}
+
+aw_msg *aw_msg_new_topic(const void *data, size_t len, const char *topic, size_t topic_len)
+{
+    aw_msg *m = malloc(sizeof *m + len + topic_len + 1);
+    if (!m) return NULL;
+    atomic_init(&m->next, NULL);
+    m->kind = AW_MSG_USER;
+    m->req = NULL;
+    m->len = len;
+    if (len) memcpy(m->data, data, len);
+    char *t = (char *)m->data + len;
+    memcpy(t, topic, topic_len);
+    t[topic_len] = 0;
+    m->topic = t;
     return m;
 }
 

@@ -21,6 +21,7 @@ typedef struct aw_msg {
     _Atomic(struct aw_msg *) next;
     aw_msg_kind kind;
     aw_pending *req;     /* NULL for fire-and-forget */
+    const char *topic;   /* set for a publish (points into this block) */
     size_t len;
     uint8_t data[];
 } aw_msg;
@@ -34,6 +35,7 @@ typedef struct aw_mailbox {
 } aw_mailbox;
 
 aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len);
+aw_msg *aw_msg_new_topic(const void *data, size_t len, const char *topic, size_t topic_len);
 
 void aw_mailbox_init(aw_mailbox *mb, uint32_t capacity);
 /* AW_OK, AW_EFULL or AW_ESTOPPED (closed). `force` ignores the bound and the

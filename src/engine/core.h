@@ -25,7 +25,7 @@ struct aw_guest {
     /* the call in flight; everything a future points at lives here */
     aw_call_kind kind;
     enum core_step step;
-    uint8_t *data;
+    const uint8_t *data;
     size_t len;
     uint32_t guest_ptr;
     int32_t arg;

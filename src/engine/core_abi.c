@@ -249,6 +249,8 @@ void aw_guest_log(aw_guest *g, aw_log_level level, const char *msg, size_t len)
                    len > LOG_MAX ? LOG_MAX : len);
 }
 
+void *aw_guest_owner(aw_guest *g) { return g->env.owner; }
+
 static wasm_trap_t *host_log(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
                              size_t nargs, wasmtime_val_t *results, size_t nresults)
 {

@@ -157,7 +157,6 @@ static void core_destroy(aw_guest *g)
     if (g->trap) wasm_trap_delete(g->trap);
     if (g->err) wasmtime_error_delete(g->err);
     if (g->store) wasmtime_store_delete(g->store);
-    free(g->data);
     free(g->reply);
     free((char *)g->env.actor);
     aw_component_release(g->comp);
@@ -284,11 +283,7 @@ static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, si
     if (len > INT32_MAX || len > g->env.max_message_bytes)
         return aw__fail(AW_ETOOBIG, "actor '%s': %zu bytes exceed the %u-byte message limit",
                         g->env.actor, len, g->env.max_message_bytes);
-    free(g->data);
-    g->data = NULL;
-    if (len && !(g->data = malloc(len)))
-        return aw__fail(AW_ENOMEM, "out of memory for a %zu-byte message", len);
-    if (len) memcpy(g->data, data, len);
+    g->data = data;  /* borrowed: the caller keeps it alive until poll says done */
     g->len = len;
     g->kind = kind;
     g->arg = arg;

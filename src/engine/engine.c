@@ -284,9 +284,12 @@ aw_err aw_engine_define(aw_engine *e, const aw_host_func *fns, size_t n)
         const aw_host_func *f = &fns[i];
         wasm_valtype_vec_t p = valtypes(f->params), r = valtypes(f->results);
         wasm_functype_t *ty = wasm_functype_new(&p, &r);
-        wasmtime_error_t *err = wasmtime_linker_define_func(e->linker, f->module, strlen(f->module),
-                                                            f->name, strlen(f->name), ty, f->cb,
-                                                            NULL, NULL);
+        wasmtime_error_t *err =
+            f->acb ? wasmtime_linker_define_async_func(e->linker, f->module, strlen(f->module),
+                                                       f->name, strlen(f->name), ty, f->acb,
+                                                       f->data, NULL)
+                   : wasmtime_linker_define_func(e->linker, f->module, strlen(f->module), f->name,
+                                                 strlen(f->name), ty, f->cb, f->data, NULL);
         wasm_functype_delete(ty);
         if (err) {
             char *msg = aw_core_error_text(err);

@@ -64,6 +64,7 @@ void aw_call_result_clear(aw_call_result *r);
 /* Per-instance settings handed down by the runtime. */
 typedef struct aw_guest_env {
     const char *actor;           /* name used in logs and errors */
+    void *owner;                 /* the runtime's actor (for host functions) */
     uint32_t deadline_ms;        /* CPU time per call, 0 = unlimited */
     uint32_t max_message_bytes;
     aw_log_fn log;
@@ -74,7 +75,8 @@ typedef struct aw_guest_env {
 typedef struct aw_guest_class {
     const char *name;
     aw_err (*instantiate)(aw_component *c, const aw_guest_env *env, aw_guest **out);
-    /* Start a call; data is copied. Then poll until it returns true. */
+    /* Start a call. `data` is borrowed: it must stay valid until poll
+     * returns true. Then poll until it does. */
     aw_err (*begin)(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len, int32_t arg);
     bool (*poll)(aw_guest *g, aw_call_result *out);
     void (*destroy)(aw_guest *g);
@@ -123,6 +125,8 @@ typedef struct aw_host_func {
     const char *module, *name;
     const char *params, *results;  /* one char per value: i=i32 I=i64 f=f32 F=f64 */
     wasmtime_func_callback_t cb;
+    wasmtime_func_async_callback_t acb;  /* instead of cb, for calls that wait */
+    void *data;                          /* passed as `env` to the callback */
 } aw_host_func;
 
 aw_err aw_engine_define(aw_engine *e, const aw_host_func *fns, size_t n);
@@ -136,6 +140,7 @@ aw_guest *aw_caller_guest(wasmtime_caller_t *caller);
  * trap naming `fn` when the range is outside linear memory. */
 uint8_t *aw_guest_mem(aw_guest *g, const char *fn, uint32_t ptr, uint32_t len, wasm_trap_t **trap);
 void aw_guest_log(aw_guest *g, aw_log_level level, const char *msg, size_t len);
+void *aw_guest_owner(aw_guest *g);
 
 /* Core-module guests (core_guest.c, core_abi.c). */
 extern const aw_guest_class aw_core_guest_class;

@@ -87,7 +87,8 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
                            cfg.cache_dir, cfg.no_cache};
     aw_err rc = aw_engine_new(&ec, &rt->engine);
     if (rc) { free(rt); return rc; }
-    if ((rc = aw_host_define_wasi_lite(rt->engine)) != AW_OK) {
+    if ((rc = aw_host_define_wasi_lite(rt->engine)) != AW_OK ||
+        (rc = aw__guest_api_define(rt)) != AW_OK) {
         aw_engine_free(rt->engine);
         free(rt);
         return rc;
@@ -99,7 +100,9 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     }
     pthread_mutex_init(&rt->mu, NULL);
     pthread_cond_init(&rt->cv, NULL);
-    if ((rc = aw_sched_start(&rt->sched, cfg.workers)) != AW_OK) {
+    aw_pubsub_init(&rt->pubsub);
+    if ((rc = aw_timers_start(&rt->timers)) != AW_OK ||
+        (rc = aw_sched_start(&rt->sched, cfg.workers)) != AW_OK) {
         aw_registry_destroy(&rt->reg);
         aw_engine_free(rt->engine);
         free(rt);
@@ -133,13 +136,18 @@ void aw_runtime_free(aw_runtime *rt)
     bool late = rt->live > 0;
     pthread_mutex_unlock(&rt->mu);
     if (late)  /* still running after the grace period: kill at the next slice */
-        for (size_t i = 0; i < n; i++) atomic_store(&all[i]->kill, true);
+        for (size_t i = 0; i < n; i++) {
+            atomic_store(&all[i]->kill, true);
+            aw_actor_unpark_fail(all[i], "the runtime is shutting down");
+        }
     pthread_mutex_lock(&rt->mu);
     while (rt->live > 0) pthread_cond_wait(&rt->cv, &rt->mu);
     pthread_mutex_unlock(&rt->mu);
     for (size_t i = 0; i < n; i++) aw_actor_unref(all[i]);
     free(all);
+    aw_timers_stop(&rt->timers);
     aw_sched_stop(&rt->sched);
+    aw_pubsub_destroy(&rt->pubsub);
     aw_registry_destroy(&rt->reg);
     aw_engine_free(rt->engine);
     pthread_mutex_destroy(&rt->mu);
@@ -229,12 +237,12 @@ static bool valid_name(const char *s)
 }
 
 /* Run init then start to completion on this thread. */
-static aw_err run_hooks(aw_component *c, aw_guest *g, const aw_actor_spec *spec)
+static aw_err run_hooks(aw_actor *a, const aw_actor_spec *spec)
 {
     aw_call_result res;
     aw_call_kind kinds[2] = {AW_CALL_INIT, AW_CALL_START};
     for (int i = 0; i < 2; i++) {
-        aw_guest_run(c->cls, g, kinds[i], i == 0 ? spec->config : NULL,
+        aw_guest_run(a->cls, a->guest, kinds[i], i == 0 ? spec->config : NULL,
                      i == 0 ? spec->config_len : 0, 0, &res);
         if (res.err) {
             aw_err e = aw__fail(res.err, "%s", res.detail ? res.detail : aw_strerror(res.err));
@@ -246,39 +254,49 @@ static aw_err run_hooks(aw_component *c, aw_guest *g, const aw_actor_spec *spec)
     return AW_OK;
 }
 
-aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
+static aw_err check_spec(aw_runtime *rt, const aw_actor_spec *spec, const char **name)
 {
-    aw__clear_error();
-    if (!rt || !spec || !spec->component)
-        return aw__fail(AW_EINVAL, "aw_spawn: runtime, spec and spec->component are required");
-    const char *name = spec->name ? spec->name : spec->component->name;
-    if (!valid_name(name))
+    if (!rt || !spec || !spec->component == !spec->native)
+        return aw__fail(AW_EINVAL, "aw_spawn: the spec needs exactly one of component and native");
+    *name = spec->name ? spec->name : spec->component ? spec->component->name : NULL;
+    if (!*name || !valid_name(*name))
         return aw__fail(AW_EINVAL, "aw_spawn: actor name '%s' must be 1..255 printable "
-                        "characters without spaces", name);
-    aw_actor *existing = aw_registry_get(&rt->reg, name);
+                        "characters without spaces", *name ? *name : "(none)");
+    aw_actor *existing = aw_registry_get(&rt->reg, *name);
     if (existing) {
         aw_actor_unref(existing);
-        return aw__fail(AW_EEXIST, "an actor named '%s' is already running", name);
+        return aw__fail(AW_EEXIST, "an actor named '%s' is already running", *name);
     }
+    return AW_OK;
+}
+
+static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
+{
+    if (spec->native) return aw_native_new(a, spec->native, &a->guest);
     aw_guest_env env = {
-        .actor = name,
+        .actor = a->name,
+        .owner = a,
         .deadline_ms = spec->handler_deadline_ms == AW_NO_DEADLINE ? 0
                        : spec->handler_deadline_ms ? spec->handler_deadline_ms
                                                    : rt->cfg.handler_deadline_ms,
         .max_message_bytes = rt->cfg.max_message_bytes,
         .log = rt->cfg.log, .log_ud = rt->cfg.log_ud, .log_level = rt->cfg.log_level,
     };
-    aw_guest *g;
-    aw_err rc = aw_guest_new(spec->component, &env, &g);
+    return aw_guest_new(spec->component, &env, &a->guest);
+}
+
+aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
+{
+    aw__clear_error();
+    const char *name = NULL;
+    aw_err rc = check_spec(rt, spec, &name);
     if (rc) return rc;
-    if ((rc = run_hooks(spec->component, g, spec)) != AW_OK) {
-        spec->component->cls->destroy(g);
-        return rc;
-    }
     aw_actor *a;
     uint32_t cap = spec->mailbox_capacity ? spec->mailbox_capacity : rt->cfg.mailbox_capacity;
-    if ((rc = aw_actor_new(rt, name, spec->component, g, cap, &a)) != AW_OK) {
-        spec->component->cls->destroy(g);
+    const aw_guest_class *cls = spec->native ? &aw_native_class : spec->component->cls;
+    if ((rc = aw_actor_new(rt, name, cls, spec->component, cap, &a)) != AW_OK) return rc;
+    if ((rc = make_guest(rt, a, spec)) != AW_OK || (rc = run_hooks(a, spec)) != AW_OK) {
+        aw_actor_unref(a);  /* destroys the guest, if any */
         return rc;
     }
     pthread_mutex_lock(&rt->mu);
@@ -287,7 +305,7 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
     if ((rc = aw_registry_add(&rt->reg, a)) != AW_OK) {
         /* lost a race for the name after start ran: give it its stop hook */
         aw_call_result res;
-        aw_guest_run(a->comp->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
+        aw_guest_run(a->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
         aw_call_result_clear(&res);
         aw__runtime_actor_dead(rt);
         aw_actor_unref(a);
@@ -305,8 +323,19 @@ static aw_err lookup(aw_runtime *rt, const char *to, aw_actor **out)
     return AW_OK;
 }
 
+aw_err aw__deliver(aw_runtime *rt, const char *to, aw_msg *m)
+{
+    aw_actor *a;
+    aw_err rc = lookup(rt, to, &a);
+    if (rc) return rc;
+    rc = aw_actor_deliver(a, m, false);
+    aw_actor_unref(a);
+    return rc;
+}
+
 static aw_err make_msg(aw_runtime *rt, const char *to, const void *msg, size_t len, aw_msg **out)
 {
+    if (!rt || !to) return aw__fail(AW_EINVAL, "runtime and actor name are required");
     if (!msg && len) return aw__fail(AW_EINVAL, "message to '%s': NULL data with length %zu", to, len);
     if (len > rt->cfg.max_message_bytes)
         return aw__fail(AW_ETOOBIG, "message to '%s': %zu bytes exceed the %u-byte limit", to,
@@ -319,13 +348,32 @@ static aw_err make_msg(aw_runtime *rt, const char *to, const void *msg, size_t l
 aw_err aw_send(aw_runtime *rt, const char *to, const void *msg, size_t len)
 {
     aw__clear_error();
-    aw_actor *a;
-    aw_msg *m;
-    aw_err rc = lookup(rt, to, &a);
+    aw_msg *m = NULL;
+    aw_err rc = make_msg(rt, to, msg, len, &m);
+    if (rc == AW_OK && (rc = aw__deliver(rt, to, m)) != AW_OK) free(m);
+    return rc;
+}
+
+aw_err aw_send_wait(aw_runtime *rt, const char *to, const void *msg, size_t len,
+                    uint32_t timeout_ms)
+{
+    aw__clear_error();
+    aw_msg *m = NULL;
+    aw_err rc = make_msg(rt, to, msg, len, &m);
     if (rc) return rc;
-    if ((rc = make_msg(rt, to, msg, len, &m)) == AW_OK && (rc = aw_actor_deliver(a, m, false)))
-        free(m);
-    aw_actor_unref(a);
+    uint64_t deadline = aw__now_ns() + (uint64_t)timeout_ms * 1000000u;
+    long pause_ns = 1000;
+    /* Full mailboxes drain at the consumer's pace: back off, up to 1 ms. */
+    while ((rc = aw__deliver(rt, to, m)) == AW_EFULL) {
+        if (timeout_ms && aw__now_ns() >= deadline) {
+            free(m);
+            return aw__fail(AW_EFULL, "actor '%s': mailbox still full after %u ms", to, timeout_ms);
+        }
+        struct timespec ts = {0, pause_ns};
+        nanosleep(&ts, NULL);
+        if (pause_ns < 1000000) pause_ns *= 2;
+    }
+    if (rc) free(m);
     return rc;
 }
 
@@ -335,26 +383,21 @@ aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
     aw__clear_error();
     if (!out) return aw__fail(AW_EINVAL, "aw_request: out is NULL");
     memset(out, 0, sizeof *out);
-    aw_actor *a;
-    aw_msg *m;
-    aw_err rc = lookup(rt, to, &a);
+    aw_msg *m = NULL;
+    aw_err rc = make_msg(rt, to, msg, len, &m);
     if (rc) return rc;
-    if ((rc = make_msg(rt, to, msg, len, &m)) != AW_OK) { aw_actor_unref(a); return rc; }
-    aw_pending *req = aw_pending_new();
+    aw_pending *req = aw_pending_new(NULL);
     if (!req) {
         free(m);
-        aw_actor_unref(a);
         return aw__fail(AW_ENOMEM, "out of memory for a request");
     }
     m->req = req;
-    if ((rc = aw_actor_deliver(a, m, false)) != AW_OK) {
+    if ((rc = aw__deliver(rt, to, m)) != AW_OK) {
         aw_pending_unref(req);
         aw_pending_unref(req);
         free(m);
-        aw_actor_unref(a);
         return rc;
     }
-    aw_actor_unref(a);
     if (aw_pending_wait(req, timeout_ms) != AW_OK) {
         aw_pending_unref(req);
         return aw__fail(AW_ETIMEDOUT, "request to '%s': no reply within %u ms", to, timeout_ms);
@@ -368,6 +411,127 @@ aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
     if (rc) aw__set_error_text(res->detail ? res->detail : aw_strerror(rc));
     aw_pending_unref(req);
     return rc;
+}
+
+/* ---- publish / subscribe -------------------------------------------------- */
+
+static aw_err sub_op(aw_runtime *rt, const char *actor, const char *pattern, bool on)
+{
+    aw__clear_error();
+    if (!pattern) return aw__fail(AW_EINVAL, "pattern is required");
+    aw_actor *a;
+    aw_err rc = lookup(rt, actor, &a);
+    if (rc) return rc;
+    rc = on ? aw_pubsub_subscribe(&rt->pubsub, a, pattern, strlen(pattern))
+            : aw_pubsub_unsubscribe(&rt->pubsub, a, pattern, strlen(pattern));
+    aw_actor_unref(a);
+    return rc;
+}
+
+aw_err aw_subscribe(aw_runtime *rt, const char *actor, const char *pattern)
+{
+    return sub_op(rt, actor, pattern, true);
+}
+
+aw_err aw_unsubscribe(aw_runtime *rt, const char *actor, const char *pattern)
+{
+    return sub_op(rt, actor, pattern, false);
+}
+
+aw_err aw__publish(aw_runtime *rt, const char *topic, size_t tlen, const void *msg, size_t len,
+                   aw_publish_result *out)
+{
+    aw_publish_result r = {0, 0};
+    aw_err rc = aw_topic_check(topic, tlen, false);
+    if (!rc && len > rt->cfg.max_message_bytes)
+        rc = aw__fail(AW_ETOOBIG, "publish to '%.*s': %zu bytes exceed the %u-byte limit",
+                      (int)tlen, topic, len, rt->cfg.max_message_bytes);
+    if (rc) { if (out) *out = r; return rc; }
+    aw_actor **subs;
+    r.matched = aw_pubsub_match(&rt->pubsub, topic, tlen, &subs);
+    aw_err first = AW_OK;
+    char failed[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < r.matched; i++) {
+        aw_msg *m = aw_msg_new_topic(msg, len, topic, tlen);
+        aw_err e = m ? aw_actor_deliver(subs[i], m, false) : AW_ENOMEM;
+        if (e == AW_OK) r.delivered++;
+        else {
+            free(m);
+            if (!first) first = e;
+            if (used < sizeof failed)
+                used += (size_t)snprintf(failed + used, sizeof failed - used, "%s%s (%s)",
+                                         used ? ", " : "", subs[i]->name, aw_err_name(e));
+        }
+        aw_actor_unref(subs[i]);
+    }
+    free(subs);
+    if (out) *out = r;
+    if (first)
+        return aw__fail(first, "publish to '%.*s': delivered to %zu of %zu subscribers; not to %s",
+                        (int)tlen, topic, r.delivered, r.matched, failed);
+    return AW_OK;
+}
+
+aw_err aw_publish(aw_runtime *rt, const char *topic, const void *msg, size_t len,
+                  aw_publish_result *out)
+{
+    aw__clear_error();
+    if (!rt || !topic || (!msg && len)) return aw__fail(AW_EINVAL, "aw_publish: NULL argument");
+    return aw__publish(rt, topic, strlen(topic), msg, len, out);
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+typedef struct send_later {
+    aw_runtime *rt;
+    aw_msg *m = NULL;
+    char to[];
+} send_later;
+
+static void send_later_drop(void *arg)
+{
+    send_later *s = arg;
+    free(s->m);
+    free(s);
+}
+
+static void send_later_fire(void *arg)
+{
+    send_later *s = arg;
+    if (aw__deliver(s->rt, s->to, s->m) == AW_OK) s->m = NULL;
+    else aw__runtime_log(s->rt, AW_LOG_WARN, s->to, "timed send was not delivered: %s",
+                         aw_last_error());
+    send_later_drop(s);
+}
+
+aw_err aw_send_after(aw_runtime *rt, const char *to, const void *msg, size_t len,
+                     uint32_t delay_ms, aw_timer_id *out)
+{
+    aw__clear_error();
+    aw_msg *m = NULL;
+    aw_err rc = make_msg(rt, to, msg, len, &m);
+    if (rc) return rc;
+    size_t tn = strlen(to);
+    send_later *s = malloc(sizeof *s + tn + 1);
+    if (!s) { free(m); return aw__fail(AW_ENOMEM, "out of memory for a timer"); }
+    s->rt = rt;
+    s->m = m;
+    memcpy(s->to, to, tn + 1);
+    uint64_t id = aw_timers_add(&rt->timers, (uint64_t)delay_ms * 1000000u, send_later_fire, s,
+                                send_later_drop);
+    if (!id) { send_later_drop(s); return aw__fail(AW_ENOMEM, "out of memory for a timer"); }
+    if (out) *out = id;
+    return AW_OK;
+}
+
+aw_err aw_timer_cancel(aw_runtime *rt, aw_timer_id id)
+{
+    aw__clear_error();
+    if (!rt) return aw__fail(AW_EINVAL, "aw_timer_cancel: runtime is NULL");
+    if (!aw_timers_cancel(&rt->timers, id))
+        return aw__fail(AW_ENOENT, "timer %llu already fired or does not exist", (unsigned long long)id);
+    return AW_OK;
 }
 
 void aw_reply_free(aw_reply *r)

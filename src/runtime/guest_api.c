@@ -1,0 +1,334 @@
+/* guest_api.c - messaging host functions for core-module guests (module
+ * "airssys"): send, request, read_reply, publish, subscribe, unsubscribe,
+ * now, self_name, topic.
+ *
+ * They live in the runtime layer because they act on actors; the engine only
+ * sees their descriptors. Failures a guest can handle come back as negative
+ * codes (the SDK names them AW_G_*); ranges outside guest memory are traps.
+ * `request` is an async host function: it enqueues the message and returns a
+ * continuation, so the guest's call suspends, the actor parks (its worker is
+ * free), and the reply - or a timeout, or the target's crash - wakes it. */
+#include "runtime.h"
+
+#include <string.h>
+#include <time.h>
+
+enum {
+    G_EINVAL = -1, G_ETOOBIG = -2, G_EAGAIN = -3, G_ENOENT = -4, G_EFULL = -5, G_ESTOPPED = -6,
+    G_ETIMEDOUT = -7, G_EGUEST = -8, G_ECRASHED = -9, G_EDEADLK = -10, G_ENOMEM = -11,
+};
+
+#define NAME_MAX_ 255
+#define DEFAULT_REQUEST_TIMEOUT_MS 30000u
+
+static int32_t guest_code(aw_err e)
+{
+    switch (e) {
+    case AW_OK: return 0;
+    case AW_ETOOBIG: return G_ETOOBIG;
+    case AW_ENOENT: return G_ENOENT;
+    case AW_EFULL: return G_EFULL;
+    case AW_ESTOPPED: return G_ESTOPPED;
+    case AW_ETIMEDOUT: return G_ETIMEDOUT;
+    case AW_EGUEST: return G_EGUEST;
+    case AW_ENOMEM: return G_ENOMEM;
+    case AW_ETRAP: case AW_EDEADLINE: case AW_EABI: case AW_ELIMIT: case AW_EENGINE:
+        return G_ECRASHED;
+    default: return G_EINVAL;
+    }
+}
+
+static aw_actor *self_of(wasmtime_caller_t *caller, aw_guest **g)
+{
+    *g = aw_caller_guest(caller);
+    return aw_guest_owner(*g);
+}
+
+static wasm_trap_t *ret_i32(wasmtime_val_t *res, int32_t v)
+{
+    res[0].kind = WASMTIME_I32;
+    res[0].of.i32 = v;
+    return NULL;
+}
+
+static uint32_t u32(const wasmtime_val_t *v) { return (uint32_t)v->of.i32; }
+
+/* Copy a name out of guest memory into `buf` (NUL-terminated). */
+static wasm_trap_t *read_name(aw_guest *g, const char *fn, uint32_t p, uint32_t n, char *buf,
+                              bool *ok)
+{
+    wasm_trap_t *trap = NULL;
+    *ok = false;
+    if (n == 0 || n > NAME_MAX_) return NULL;
+    const uint8_t *s = aw_guest_mem(g, fn, p, n, &trap);
+    if (!s) return trap;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *ok = memchr(buf, 0, n) == NULL;
+    return NULL;
+}
+
+/* send(to_ptr, to_len, msg_ptr, msg_len) -> 0 | AW_G_* */
+static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                           size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    char to[NAME_MAX_ + 1];
+    bool ok;
+    wasm_trap_t *trap = read_name(g, "airssys.send", u32(&args[0]), u32(&args[1]), to, &ok);
+    if (trap) return trap;
+    if (!ok) return ret_i32(res, G_EINVAL);
+    uint32_t len = u32(&args[3]);
+    if (len > self->rt->cfg.max_message_bytes) return ret_i32(res, G_ETOOBIG);
+    const uint8_t *msg = aw_guest_mem(g, "airssys.send", u32(&args[2]), len, &trap);
+    if (!msg) return trap;
+    aw_msg *m = aw_msg_new(AW_MSG_USER, msg, len);
+    if (!m) return ret_i32(res, G_ENOMEM);
+    aw_err e = aw__deliver(self->rt, to, m);
+    if (e) free(m);
+    return ret_i32(res, guest_code(e));
+}
+
+/* ---- request: an async host function ------------------------------------ */
+
+typedef struct req_wait {
+    aw_pending *p;
+    aw_actor *self;
+    wasmtime_val_t *res;
+} req_wait;
+
+static void req_timeout(void *arg)
+{
+    aw_pending *p = arg;
+    aw_pending_fail(p, AW_ETIMEDOUT, "request timed out");
+    aw_pending_unref(p);
+}
+
+static void req_timer_drop(void *arg) { aw_pending_unref(arg); }
+
+static bool done_now(void *env) { AW_UNUSED(env); return true; }
+
+/* Polled by Wasmtime while the guest's request is outstanding. */
+static bool req_poll(void *env)
+{
+    req_wait *w = env;
+    if (atomic_load(&w->p->state) != AW_PENDING_DONE) return false;
+    aw_call_result *r = &w->p->res;
+    aw_actor *self = w->self;
+    if (self->awaiting == w->p) self->awaiting = NULL;  /* done before it parked */
+    aw_timers_cancel(&self->rt->timers, w->p->timer);
+    free(self->reply_in);
+    /* A failed request still carries text: the guest's error or the crash. */
+    if (r->err && r->err != AW_EGUEST && !r->reply && r->detail) {
+        r->reply = (uint8_t *)r->detail;
+        r->reply_len = strlen(r->detail);
+        r->detail = NULL;
+    }
+    self->reply_in = r->reply;
+    self->reply_in_len = r->reply_len;
+    r->reply = NULL;
+    int32_t code = r->err ? guest_code(r->err) : (int32_t)(self->reply_in_len > INT32_MAX ? G_ETOOBIG : (int32_t)self->reply_in_len);
+    ret_i32(w->res, code);
+    return true;
+}
+
+static void req_free(void *env)
+{
+    req_wait *w = env;
+    aw_pending_unref(w->p);
+    free(w);
+}
+
+static void finish_now(wasmtime_val_t *res, wasmtime_async_continuation_t *k, int32_t code)
+{
+    ret_i32(res, code);
+    k->callback = done_now;
+    k->env = NULL;
+    k->finalizer = NULL;
+}
+
+/* request(to_ptr, to_len, msg_ptr, msg_len, timeout_ms) -> reply length | AW_G_* */
+static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                      size_t nargs, wasmtime_val_t *res, size_t nres, wasm_trap_t **trap_ret,
+                      wasmtime_async_continuation_t *k)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    char to[NAME_MAX_ + 1];
+    bool ok;
+    finish_now(res, k, 0);  /* every early return completes at once */
+    free(self->reply_in);   /* read_reply must never see an older request's reply */
+    self->reply_in = NULL;
+    self->reply_in_len = 0;
+    wasm_trap_t *trap = read_name(g, "airssys.request", u32(&args[0]), u32(&args[1]), to, &ok);
+    if (trap) { *trap_ret = trap; return; }
+    if (!ok) { ret_i32(res, G_EINVAL); return; }
+    if (!strcmp(to, self->name)) { ret_i32(res, G_EDEADLK); return; }
+    uint32_t len = u32(&args[3]);
+    if (len > self->rt->cfg.max_message_bytes) { ret_i32(res, G_ETOOBIG); return; }
+    const uint8_t *msg = aw_guest_mem(g, "airssys.request", u32(&args[2]), len, &trap);
+    if (!msg) { *trap_ret = trap; return; }
+    aw_msg *m = aw_msg_new(AW_MSG_USER, msg, len);
+    aw_pending *p = m ? aw_pending_new(self) : NULL;
+    req_wait *w = p ? malloc(sizeof *w) : NULL;
+    if (!w) {
+        if (p) { aw_pending_unref(p); aw_pending_unref(p); }
+        free(m);
+        ret_i32(res, G_ENOMEM);
+        return;
+    }
+    m->req = p;
+    aw_err e = aw__deliver(self->rt, to, m);
+    if (e) {
+        aw_pending_unref(p);
+        aw_pending_unref(p);
+        free(m);
+        free(w);
+        ret_i32(res, guest_code(e));
+        return;
+    }
+    uint32_t timeout = u32(&args[4]) ? u32(&args[4]) : DEFAULT_REQUEST_TIMEOUT_MS;
+    atomic_fetch_add(&p->refs, 1);  /* the timer's */
+    p->timer = aw_timers_add(&self->rt->timers, (uint64_t)timeout * 1000000u, req_timeout, p,
+                             req_timer_drop);
+    if (!p->timer) aw_pending_unref(p);  /* no timer: the request may wait for its reply */
+    *w = (req_wait){p, self, res};
+    self->awaiting = p;
+    k->callback = req_poll;
+    k->env = w;
+    k->finalizer = req_free;
+}
+
+/* read_reply(ptr, cap) -> the reply's full length (copies up to cap bytes)
+ * | AW_G_ENOENT when the last request left no reply or text */
+static wasm_trap_t *g_read_reply(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                                 size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    if (!self->reply_in) return ret_i32(res, G_ENOENT);
+    uint32_t n = u32(&args[1]);
+    if (n > self->reply_in_len) n = (uint32_t)self->reply_in_len;
+    wasm_trap_t *trap = NULL;
+    uint8_t *dst = aw_guest_mem(g, "airssys.read_reply", u32(&args[0]), n, &trap);
+    if (!dst) return trap;
+    memcpy(dst, self->reply_in, n);
+    return ret_i32(res, (int32_t)self->reply_in_len);
+}
+
+/* publish(topic_ptr, topic_len, msg_ptr, msg_len) -> subscribers reached | AW_G_* */
+static wasm_trap_t *g_publish(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                              size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    char topic[NAME_MAX_ + 1];
+    bool ok;
+    wasm_trap_t *trap = read_name(g, "airssys.publish", u32(&args[0]), u32(&args[1]), topic, &ok);
+    if (trap) return trap;
+    if (!ok) return ret_i32(res, G_EINVAL);
+    uint32_t len = u32(&args[3]);
+    const uint8_t *msg = aw_guest_mem(g, "airssys.publish", u32(&args[2]), len, &trap);
+    if (!msg) return trap;
+    aw_publish_result r;
+    aw_err e = aw__publish(self->rt, topic, strlen(topic), msg, len, &r);
+    if (e == AW_EINVAL || e == AW_ETOOBIG) return ret_i32(res, guest_code(e));
+    if (e) aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "%s", aw_last_error());
+    return ret_i32(res, (int32_t)r.delivered);
+}
+
+static wasm_trap_t *sub_common(wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                               wasmtime_val_t *res, bool on)
+{
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    char pat[NAME_MAX_ + 1];
+    bool ok;
+    wasm_trap_t *trap = read_name(g, on ? "airssys.subscribe" : "airssys.unsubscribe",
+                                  u32(&args[0]), u32(&args[1]), pat, &ok);
+    if (trap) return trap;
+    if (!ok) return ret_i32(res, G_EINVAL);
+    aw_err e = on ? aw_pubsub_subscribe(&self->rt->pubsub, self, pat, strlen(pat))
+                  : aw_pubsub_unsubscribe(&self->rt->pubsub, self, pat, strlen(pat));
+    return ret_i32(res, guest_code(e));
+}
+
+static wasm_trap_t *g_subscribe(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                                size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    return sub_common(caller, args, res, true);
+}
+
+static wasm_trap_t *g_unsubscribe(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                                  size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    return sub_common(caller, args, res, false);
+}
+
+/* now() -> i64 nanoseconds since the Unix epoch */
+static wasm_trap_t *g_now(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                          size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(caller); AW_UNUSED(args); AW_UNUSED(nargs); AW_UNUSED(nres);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    res[0].kind = WASMTIME_I64;
+    res[0].of.i64 = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return NULL;
+}
+
+/* Copy a host string into guest memory; returns its full length. */
+static wasm_trap_t *give_string(aw_guest *g, const char *fn, const char *s,
+                                const wasmtime_val_t *args, wasmtime_val_t *res)
+{
+    size_t n = s ? strlen(s) : 0;
+    uint32_t cap = u32(&args[1]), k = n < cap ? (uint32_t)n : cap;
+    wasm_trap_t *trap = NULL;
+    uint8_t *dst = aw_guest_mem(g, fn, u32(&args[0]), k, &trap);
+    if (!dst) return trap;
+    memcpy(dst, s, k);
+    return ret_i32(res, (int32_t)n);
+}
+
+/* self_name(buf, cap) -> name length (copies up to cap bytes) */
+static wasm_trap_t *g_self_name(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                                size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    return give_string(g, "airssys.self_name", self->name, args, res);
+}
+
+/* topic(buf, cap) -> topic length of the message being handled, 0 if not a publish */
+static wasm_trap_t *g_topic(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                            size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    return give_string(g, "airssys.topic", self->current ? self->current->topic : NULL, args, res);
+}
+
+aw_err aw__guest_api_define(aw_runtime *rt)
+{
+    static const aw_host_func fns[] = {
+        {"airssys", "send", "iiii", "i", g_send, NULL, NULL},
+        {"airssys", "request", "iiiii", "i", NULL, g_request, NULL},
+        {"airssys", "read_reply", "ii", "i", g_read_reply, NULL, NULL},
+        {"airssys", "publish", "iiii", "i", g_publish, NULL, NULL},
+        {"airssys", "subscribe", "ii", "i", g_subscribe, NULL, NULL},
+        {"airssys", "unsubscribe", "ii", "i", g_unsubscribe, NULL, NULL},
+        {"airssys", "now", "", "I", g_now, NULL, NULL},
+        {"airssys", "self_name", "ii", "i", g_self_name, NULL, NULL},
+        {"airssys", "topic", "ii", "i", g_topic, NULL, NULL},
+    };
+    return aw_engine_define(rt->engine, fns, sizeof fns / sizeof *fns);
+}
