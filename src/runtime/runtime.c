@@ -485,7 +485,7 @@ aw_err aw_publish(aw_runtime *rt, const char *topic, const void *msg, size_t len
 
 typedef struct send_later {
     aw_runtime *rt;
-    aw_msg *m = NULL;
+    aw_msg *m;
     char to[];
 } send_later;
 
