@@ -1,6 +1,7 @@
 /* messenger: drives every guest messaging function from text commands, so
  * tests can exercise them end to end:
  *   "ask <to> <msg>"      request <to>, reply with its answer ("ERR <code>: <text>" on failure)
+ *   "ask1 <to> <msg>"     the same with a 200 ms timeout
  *   "send <to> <msg>"     fire and forget, reply with the code
  *   "pub <topic> <msg>"   publish, reply with the number of subscribers reached
  *   "sub <pattern>" / "unsub <pattern>"   reply with the code
@@ -49,10 +50,12 @@ int aw_on_message(const uint8_t *msg, size_t len)
     char a[256], out[64];
     const uint8_t *rest;
     size_t rlen;
-    if (word(msg, len, "ask") && !split(msg, len, 4, a, sizeof a, &rest, &rlen)) {
+    int quick = word(msg, len, "ask1");
+    if ((quick || word(msg, len, "ask")) &&
+        !split(msg, len, quick ? 5 : 4, a, sizeof a, &rest, &rlen)) {
         uint8_t *r;
         size_t rn;
-        int rc = aw_request(a, rest, rlen, 0, &r, &rn);
+        int rc = aw_request(a, rest, rlen, quick ? 200 : 0, &r, &rn);
         if (rc == 0) {
             aw_reply(r, rn);
         } else {
