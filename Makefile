@@ -41,7 +41,11 @@ test-sanitize: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
 
+# 100k+ live actors need more memory mappings than the kernel default allows.
 bench: all
+	@[ "$$(cat /proc/sys/vm/max_map_count 2>/dev/null || echo 0)" -ge 1048576 ] || \
+	  sysctl -qw vm.max_map_count=1048576 2>/dev/null || \
+	  echo "bench: cannot raise vm.max_map_count; max_live_wasm_actors will be limited" >&2
 	$(BUILD)/aw-bench
 
 install: all

@@ -25,10 +25,34 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static uint64_t pct(uint64_t *v, size_t n, double q)  /* v must be sorted */
+{
+    size_t i = (size_t)(q * (double)(n - 1) + 0.5);
+    return v[i < n ? i : n - 1];
+}
+
 static uint64_t p50(uint64_t *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_u64);
-    return v[n / 2];
+    return pct(v, n, 0.5);
+}
+
+static long rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return resident * 4096;
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void emit(const char *name, double value, const char *unit, size_t n)
@@ -92,6 +116,170 @@ static void bench_request(aw_runtime *rt)
         aw_reply_free(&r);
     }
     emit("request_response_wasm_p50_ns", (double)p50(t, CALLS), "ns", CALLS);
+    emit("request_response_wasm_p99_ns", (double)pct(t, CALLS, 0.99), "ns", CALLS);
+}
+
+static int native_sink(aw_ctx *ctx, const uint8_t *msg, size_t len) { return 0; }
+
+static void bench_native_throughput(aw_runtime *rt)
+{
+    aw_native_actor na = {.on_message = native_sink};
+    if (aw_spawn(rt, &(aw_actor_spec){.name = "nsink", .native = &na, .mailbox_capacity = 65536}))
+        die("spawn native");
+    const char msg[16] = "0123456789abcdef";
+    const int n = 2000000;
+    uint64_t a = now_ns();
+    for (int i = 0; i < n;) {
+        aw_err e = aw_send(rt, "nsink", msg, sizeof msg);
+        if (e == AW_OK) i++;
+        else if (e != AW_EFULL) die("send native");
+    }
+    aw_reply r;
+    aw_err e;
+    while ((e = aw_request(rt, "nsink", "", 0, 60000, &r)) == AW_EFULL)
+        ;
+    if (e) die("drain native");
+    emit("msg_throughput_host_per_s", n / ((double)(now_ns() - a) / 1e9), "msg/s", (size_t)n);
+    aw_stop(rt, "nsink");
+}
+
+static void bench_registry(aw_runtime *rt)
+{
+    /* name -> actor lookups among 1000 registered names */
+    aw_native_actor na = {.on_message = native_sink};
+    char name[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(name, sizeof name, "reg-%d", i);
+        if (aw_spawn(rt, &(aw_actor_spec){.name = name, .native = &na})) die("spawn reg");
+    }
+    const int n = 1000000;
+    aw_actor_state st;
+    uint64_t a = now_ns();
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "reg-%d", i % 1000);
+        if (aw_actor_state_of(rt, name, &st)) die("lookup");
+    }
+    uint64_t with_fmt = now_ns() - a;
+    a = now_ns();
+    for (int i = 0; i < n; i++) snprintf(name, sizeof name, "reg-%d", i % 1000);
+    uint64_t fmt_only = now_ns() - a;
+    emit("registry_lookup_ns", (double)(with_fmt - fmt_only) / n, "ns", (size_t)n);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(name, sizeof name, "reg-%d", i);
+        aw_stop(rt, name);
+    }
+}
+
+static long fanout_got;
+static int fanout_sink(aw_ctx *ctx, const uint8_t *msg, size_t len)
+{
+    __atomic_fetch_add(&fanout_got, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static void bench_pubsub(aw_runtime *rt)
+{
+    aw_native_actor na = {.on_message = fanout_sink};
+    char name[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(name, sizeof name, "sub-%d", i);
+        if (aw_spawn(rt, &(aw_actor_spec){.name = name, .native = &na})) die("spawn sub");
+        if (aw_subscribe(rt, name, i % 2 ? "bench.*.tick" : "bench.>")) die("subscribe");
+    }
+    const int pubs = 2000;
+    uint64_t a = now_ns();
+    for (int i = 0; i < pubs; i++) {
+        aw_publish_result pr;
+        while (aw_publish(rt, "bench.x.tick", "t", 1, &pr) == AW_EFULL)
+            ;  /* a full subscriber: retry (counts stay exact below) */
+    }
+    while (__atomic_load_n(&fanout_got, __ATOMIC_RELAXED) < (long)pubs * 1000)
+        ;
+    double s = (double)(now_ns() - a) / 1e9;
+    emit("pubsub_fanout_1000_per_s", (double)pubs * 1000 / s, "deliveries/s", (size_t)pubs);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(name, sizeof name, "sub-%d", i);
+        aw_stop(rt, name);
+    }
+}
+
+/* Idle cost: RSS per idle WASM actor at 10k actors, and CPU while idle. */
+static void bench_idle(void)
+{
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 2;
+    cfg.max_instances = 10100;
+    cfg.max_memory_bytes = 1u << 20;
+    cfg.log_level = AW_LOG_ERROR;
+    aw_runtime *rt;
+    if (aw_runtime_new(&cfg, &rt)) die("idle runtime");
+    aw_component *echo;
+    if (aw_component_load_file(rt, AW_GUEST_DIR "/echo.wasm", &echo)) die("load echo");
+    char name[32];
+    long before = rss_bytes();
+    const int n = 10000;
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "idle-%d", i);
+        if (aw_spawn(rt, &(aw_actor_spec){.name = name, .component = echo})) die("spawn idle");
+    }
+    for (int i = 0; i < n; i += 97) {  /* make some of them handle a message */
+        snprintf(name, sizeof name, "idle-%d", i);
+        aw_reply r;
+        if (aw_request(rt, name, "x", 1, 5000, &r)) die("idle request");
+        aw_reply_free(&r);
+    }
+    emit("idle_wasm_actor_rss_bytes", (double)(rss_bytes() - before) / n, "bytes", (size_t)n);
+    struct timespec pause = {0, 200000000};
+    nanosleep(&pause, NULL);  /* let workers and the ticker settle */
+    double c0 = cpu_seconds();
+    uint64_t w0 = now_ns();
+    struct timespec idle = {1, 0};
+    nanosleep(&idle, NULL);
+    double cpu = cpu_seconds() - c0, wall = (double)(now_ns() - w0) / 1e9;
+    emit("idle_runtime_cpu_percent", 100.0 * cpu / wall, "%", (size_t)n);
+    aw_component_release(echo);
+    aw_runtime_free(rt);
+}
+
+/* How many echo actors can live at once (capped at 200k). Needs a high
+ * vm.max_map_count; `make bench` raises it when it can. */
+static void bench_max_live(void)
+{
+    const uint32_t cap = 200000;
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 2;
+    cfg.max_instances = cap;
+    cfg.max_memory_bytes = 1u << 20;
+    cfg.log_level = AW_LOG_ERROR;
+    aw_runtime *rt;
+    uint32_t try_cap = cap;
+    while (aw_runtime_new(&cfg, &rt) != AW_OK) {  /* fall back to what the kernel allows */
+        fprintf(stderr, "bench: max_live: %s\n", aw_last_error());
+        if ((try_cap /= 2) < 1000) { emit("max_live_wasm_actors", 0, "actors", 0); return; }
+        cfg.max_instances = try_cap;
+    }
+    aw_component *echo;
+    if (aw_component_load_file(rt, AW_GUEST_DIR "/echo.wasm", &echo)) die("load echo");
+    char name[32];
+    uint32_t live = 0;
+    long limit = 16L << 30;
+    for (; live < cfg.max_instances; live++) {
+        snprintf(name, sizeof name, "live-%u", live);
+        if (aw_spawn(rt, &(aw_actor_spec){.name = name, .component = echo})) {
+            fprintf(stderr, "bench: max_live stopped at %u: %s\n", live, aw_last_error());
+            break;
+        }
+        if (live % 10000 == 0 && rss_bytes() > limit) break;
+    }
+    aw_reply r;  /* the last one still answers */
+    snprintf(name, sizeof name, "live-%u", live ? live - 1 : 0);
+    if (live && aw_request(rt, name, "ok", 2, 10000, &r) == AW_OK) aw_reply_free(&r);
+    else live = 0;
+    emit("max_live_wasm_actors", live, "actors", live);
+    aw_component_release(echo);
+    aw_runtime_free(rt);
 }
 
 static void bench_throughput(aw_runtime *rt)
@@ -203,6 +391,8 @@ int main(void)
     aw_runtime_config_init(&cfg);
     cfg.workers = 2;
     cfg.mailbox_capacity = 4096;
+    cfg.max_instances = 2000;
+    cfg.log_level = AW_LOG_ERROR;
     aw_runtime *rt;
     if (aw_runtime_new(&cfg, &rt)) die("runtime");
     aw_component *echo, *sink;
@@ -213,6 +403,9 @@ int main(void)
     if (aw_spawn(rt, &(aw_actor_spec){.name = "sink", .component = sink, .mailbox_capacity = 4096})) die("spawn sink");
     bench_request(rt);
     bench_throughput(rt);
+    bench_native_throughput(rt);
+    bench_registry(rt);
+    bench_pubsub(rt);
     aw_component_release(echo);
     aw_component_release(sink);
     aw_runtime_free(rt);
@@ -221,5 +414,7 @@ int main(void)
     uint8_t *wasm = read_all(AW_GUEST_DIR "/echo.wasm", &len);
     raw_baselines(wasm, len);
     free(wasm);
+    bench_idle();
+    if (!getenv("AW_BENCH_QUICK")) bench_max_live();
     return 0;
 }
