@@ -4,9 +4,15 @@
 
 #include "engine.h"
 
+/* Export positions, found once per module so that each spawn looks its
+ * exports up by index rather than by name. -1 = not exported. */
+enum { EX_MEMORY, EX_ALLOC, EX_HANDLE, EX_INIT, EX_START, EX_STOP, EX_CTOR, EX_COUNT };
+
 typedef struct core_impl {
     wasmtime_module_t *module;
     wasmtime_instance_pre_t *pre;
+    int export_index[EX_COUNT];
+    bool needs_async;  /* imports a host function that may suspend (request) */
 } core_impl;
 
 enum core_step { STEP_NONE, STEP_CTOR, STEP_ALLOC, STEP_INIT, STEP_HANDLE, STEP_START,
@@ -21,6 +27,7 @@ struct aw_guest {
     wasmtime_memory_t mem;
     wasmtime_func_t f_alloc, f_handle, f_init, f_start, f_stop, f_ctor;
     bool has_init, has_start, has_stop, has_ctor, torn;
+    bool sync;               /* this call runs to completion without yielding */
 
     /* the call in flight; everything a future points at lives here */
     aw_call_kind kind;

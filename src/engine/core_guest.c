@@ -66,6 +66,30 @@ static void free_impl(void *p)
     free(ci);
 }
 
+static void index_exports(aw_engine *e, core_impl *ci)
+{
+    static const char *const names[EX_COUNT] = {"memory", "aw_alloc", "aw_handle", "aw_init",
+                                                "aw_on_start", "aw_on_stop", "_initialize"};
+    for (int k = 0; k < EX_COUNT; k++) ci->export_index[k] = -1;
+    wasm_exporttype_vec_t ex;
+    wasmtime_module_exports(ci->module, &ex);
+    for (size_t i = 0; i < ex.size; i++) {
+        const wasm_name_t *n = wasm_exporttype_name(ex.data[i]);
+        for (int k = 0; k < EX_COUNT; k++)
+            if (strlen(names[k]) == n->size && !memcmp(names[k], n->data, n->size))
+                ci->export_index[k] = (int)i;
+    }
+    wasm_exporttype_vec_delete(&ex);
+    wasm_importtype_vec_t im;
+    wasmtime_module_imports(ci->module, &im);
+    for (size_t i = 0; i < im.size; i++) {
+        const wasm_name_t *m = wasm_importtype_module(im.data[i]), *n = wasm_importtype_name(im.data[i]);
+        const aw_host_func *f = aw_engine_find_host(e, m->data, m->size, n->data, n->size);
+        if (f && f->acb) ci->needs_async = true;
+    }
+    wasm_importtype_vec_delete(&im);
+}
+
 aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size_t len)
 {
     core_impl *ci = calloc(1, sizeof *ci);
@@ -98,6 +122,7 @@ aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size
         return kind;
     }
     free(problems);
+    index_exports(e, ci);
     err = wasmtime_linker_instantiate_pre(aw_engine_linker(e), ci->module, &ci->pre);
     if (err) {
         char *msg = aw_core_error_text(err);
@@ -121,7 +146,8 @@ static wasmtime_error_t *on_epoch(wasmtime_context_t *cx, void *data, uint64_t *
         snprintf(msg, sizeof msg, AW_DEADLINE_TAG " (%u ms)", g->env.deadline_ms);
         return wasmtime_error_new(msg);
     }
-    *kind = WASMTIME_UPDATE_DEADLINE_YIELD;
+    /* A sync call cannot yield: it just keeps its thread until the deadline. */
+    *kind = g->sync ? WASMTIME_UPDATE_DEADLINE_CONTINUE : WASMTIME_UPDATE_DEADLINE_YIELD;
     return NULL;
 }
 
@@ -140,11 +166,22 @@ static void set_active(aw_guest *g, bool on)
     else aw_engine_active_dec(g->comp->engine);
 }
 
-static bool get_func(aw_guest *g, const char *name, wasmtime_func_t *out)
+static bool get_export(aw_guest *g, int which, wasmtime_extern_kind_t kind, wasmtime_extern_t *out)
+{
+    int idx = ((core_impl *)g->comp->impl)->export_index[which];
+    char *name;
+    size_t len;
+    if (idx < 0 || !wasmtime_instance_export_nth(g->cx, &g->inst, (size_t)idx, &name, &len, out))
+        return false;
+    if (out->kind == kind) return true;
+    wasmtime_extern_delete(out);
+    return false;
+}
+
+static bool get_func(aw_guest *g, int which, wasmtime_func_t *out)
 {
     wasmtime_extern_t ext;
-    if (!wasmtime_instance_export_get(g->cx, &g->inst, name, strlen(name), &ext)) return false;
-    if (ext.kind != WASMTIME_EXTERN_FUNC) { wasmtime_extern_delete(&ext); return false; }
+    if (!get_export(g, which, WASMTIME_EXTERN_FUNC, &ext)) return false;
     *out = ext.of.func;
     return true;
 }
@@ -180,11 +217,17 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
     arm_deadline(g);
 
     set_active(g, true);
-    g->fut = wasmtime_instance_pre_instantiate_async(ci->pre, g->cx, &g->inst, &g->trap, &g->err);
-    while (!wasmtime_call_future_poll(g->fut))
-        ;
-    wasmtime_call_future_delete(g->fut);
-    g->fut = NULL;
+    if (ci->needs_async) {  /* an async-required store must instantiate async too */
+        g->fut = wasmtime_instance_pre_instantiate_async(ci->pre, g->cx, &g->inst, &g->trap, &g->err);
+        while (!wasmtime_call_future_poll(g->fut))
+            ;
+        wasmtime_call_future_delete(g->fut);
+        g->fut = NULL;
+    } else {
+        g->sync = true;
+        g->err = wasmtime_instance_pre_instantiate(ci->pre, g->cx, &g->inst, &g->trap);
+        g->sync = false;
+    }
     set_active(g, false);
     if (g->trap || g->err) {
         char *detail = NULL;
@@ -198,18 +241,17 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
         return kind;
     }
     wasmtime_extern_t mem;
-    if (!wasmtime_instance_export_get(g->cx, &g->inst, "memory", 6, &mem) ||
-        mem.kind != WASMTIME_EXTERN_MEMORY) {
+    if (!get_export(g, EX_MEMORY, WASMTIME_EXTERN_MEMORY, &mem)) {
         core_destroy(g);
         return aw__fail(AW_EABI, "component '%s': no exported memory", c->name);
     }
     g->mem = mem.of.memory;
-    get_func(g, "aw_alloc", &g->f_alloc);
-    get_func(g, "aw_handle", &g->f_handle);
-    g->has_init = get_func(g, "aw_init", &g->f_init);
-    g->has_start = get_func(g, "aw_on_start", &g->f_start);
-    g->has_stop = get_func(g, "aw_on_stop", &g->f_stop);
-    g->has_ctor = get_func(g, "_initialize", &g->f_ctor);
+    get_func(g, EX_ALLOC, &g->f_alloc);
+    get_func(g, EX_HANDLE, &g->f_handle);
+    g->has_init = get_func(g, EX_INIT, &g->f_init);
+    g->has_start = get_func(g, EX_START, &g->f_start);
+    g->has_stop = get_func(g, EX_STOP, &g->f_stop);
+    g->has_ctor = get_func(g, EX_CTOR, &g->f_ctor);
     *out = g;
     return AW_OK;
 }
@@ -218,10 +260,9 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
 static enum core_step next_step(const aw_guest *g, enum core_step s)
 {
     switch (g->kind) {
-    case AW_CALL_INIT:
+    case AW_CALL_INIT:  /* aw_init only when there is config to give it */
         if (s == STEP_NONE && g->has_ctor) return STEP_CTOR;
-        if (s == STEP_NONE || s == STEP_CTOR)
-            return !g->has_init ? STEP_DONE : g->len ? STEP_ALLOC : STEP_INIT;
+        if (s == STEP_NONE || s == STEP_CTOR) return g->has_init && g->len ? STEP_ALLOC : STEP_DONE;
         return s == STEP_ALLOC ? STEP_INIT : STEP_DONE;
     case AW_CALL_MESSAGE:
         if (s == STEP_NONE) return g->len ? STEP_ALLOC : STEP_HANDLE;
@@ -269,7 +310,10 @@ static void start_step(aw_guest *g, enum core_step s)
     default: return;
     }
     wasmtime_context_set_epoch_deadline(g->cx, aw_engine_slice_ticks(g->comp->engine));
-    g->fut = wasmtime_func_call_async(g->cx, f, g->args, nargs, g->res, nres, &g->trap, &g->err);
+    if (g->sync)
+        g->err = wasmtime_func_call(g->cx, f, g->args, nargs, g->res, nres, &g->trap);
+    else
+        g->fut = wasmtime_func_call_async(g->cx, f, g->args, nargs, g->res, nres, &g->trap, &g->err);
 }
 
 static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len,
@@ -294,6 +338,9 @@ static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, si
     g->replied = false;
     arm_deadline(g);
     g->step = STEP_NONE;
+    /* Start-up hooks run on the spawner's thread: no need to yield there. */
+    g->sync = !((core_impl *)g->comp->impl)->needs_async &&
+              (kind == AW_CALL_INIT || kind == AW_CALL_START);
     return AW_OK;
 }
 
@@ -337,9 +384,11 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
         start_step(g, s);
     }
     for (;;) {
-        if (!wasmtime_call_future_poll(g->fut)) return false;
-        wasmtime_call_future_delete(g->fut);
-        g->fut = NULL;
+        if (g->fut) {  /* a sync step has already run to completion */
+            if (!wasmtime_call_future_poll(g->fut)) return false;
+            wasmtime_call_future_delete(g->fut);
+            g->fut = NULL;
+        }
         if (g->trap || g->err) {
             char *detail = NULL;
             aw_err kind = aw_engine_decode_failure(g->comp->name, g->env.actor,

@@ -198,6 +198,7 @@ static wasm_config_t *make_config(const aw_engine_config *c)
     wasmtime_config_memory_reservation_set(wc, reserve);
     wasmtime_config_memory_guard_size_set(wc, reserve >= (4ull << 30) ? (32u << 20) : 65536);
     wasmtime_config_memory_reservation_for_growth_set(wc, 0);
+    wasmtime_config_memory_init_cow_set(wc, false);
     wasmtime_config_max_wasm_stack_set(wc, 512u << 10);
     wasmtime_config_async_stack_size_set(wc, 1u << 20);
     wasmtime_config_wasm_component_model_set(wc, true);
@@ -210,6 +211,11 @@ static wasm_config_t *make_config(const aw_engine_config *c)
     wasmtime_pooling_allocation_config_total_stacks_set(pc, c->max_instances);
     wasmtime_pooling_allocation_config_max_memory_size_set(pc, reserve);
     wasmtime_pooling_allocation_config_table_elements_set(pc, 10000);
+    /* A recycled slot keeps its first pages resident (zeroed, not returned to
+     * the kernel), so the next spawn on it takes no page faults there. */
+    wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pc, 128u << 10);
+    wasmtime_pooling_allocation_config_table_keep_resident_set(pc, 16u << 10);
+    wasmtime_pooling_allocation_config_max_unused_warm_slots_set(pc, c->max_instances < 1000 ? c->max_instances : 1000);
     wasmtime_pooling_allocation_strategy_set(wc, pc);
     wasmtime_pooling_allocation_config_delete(pc);
     return wc;
