@@ -65,6 +65,12 @@ void aw_pending_fail(aw_pending *r, aw_err err, const char *detail)
 
 aw_err aw_pending_wait(aw_pending *r, uint32_t timeout_ms)
 {
+    /* Replies often arrive within microseconds: spin a little before the
+     * far costlier sleep and wake-up. */
+    for (int i = 0; i < 1000; i++) {
+        if (atomic_load_explicit(&r->state, memory_order_acquire) == AW_PENDING_DONE) return AW_OK;
+        aw_cpu_relax();
+    }
     struct timespec dl;
     clock_gettime(CLOCK_MONOTONIC, &dl);
     dl.tv_sec += timeout_ms / 1000;

@@ -1,22 +1,47 @@
 /* sched.c - see sched.h. */
 #include "sched.h"
 
+#include <sched.h>
 #include <string.h>
+
+#define SPIN_ROUNDS 1000  /* ~30 us of pause instructions before sleeping */
+
+static aw_actor *take(aw_sched *s)
+{
+    aw_actor *a = atomic_load(&s->head);
+    if (!a) return NULL;
+    s->head = a->run_next;
+    if (!s->head) s->tail = NULL;
+    return a;
+}
 
 static void *worker_main(void *arg)
 {
     aw_sched *s = arg;
     for (;;) {
-        pthread_mutex_lock(&s->mu);
-        while (!s->head && !s->stop) pthread_cond_wait(&s->cv, &s->mu);
-        aw_actor *a = s->head;
-        if (!a) {  /* stopping and nothing left */
-            pthread_mutex_unlock(&s->mu);
-            return NULL;
+        int expect = 0;
+        bool spinner = !atomic_load_explicit(&s->head, memory_order_relaxed) &&
+                       atomic_compare_exchange_strong(&s->spinning, &expect, 1);
+        /* Yield while spinning so that a spinner never takes the CPU from a
+         * runnable thread (a busy worker, a host producer). */
+        for (int i = 0; spinner && i < SPIN_ROUNDS &&
+                        !atomic_load_explicit(&s->head, memory_order_relaxed) &&
+                        !atomic_load_explicit(&s->stop, memory_order_relaxed);
+             i++) {
+            if (i % 8 == 7) sched_yield();
+            else aw_cpu_relax();
         }
-        s->head = a->run_next;
-        if (!s->head) s->tail = NULL;
+        if (spinner) atomic_store(&s->spinning, 0);
+        pthread_mutex_lock(&s->mu);
+        aw_actor *a;
+        while (!(a = take(s)) && !atomic_load(&s->stop)) {
+            atomic_fetch_add(&s->sleepers, 1);
+            pthread_cond_wait(&s->cv, &s->mu);
+            atomic_fetch_sub(&s->sleepers, 1);
+        }
+        if (a && s->head && atomic_load(&s->sleepers) > 0) pthread_cond_signal(&s->cv);
         pthread_mutex_unlock(&s->mu);
+        if (!a) return NULL;  /* stopping and nothing left */
         a->run_next = NULL;
         aw_actor_turn(a);
     }
@@ -44,16 +69,16 @@ void aw_sched_push(aw_sched *s, aw_actor *a)
     a->run_next = NULL;
     pthread_mutex_lock(&s->mu);
     if (s->tail) s->tail->run_next = a;
-    else s->head = a;
+    else atomic_store(&s->head, a);
     s->tail = a;
-    pthread_cond_signal(&s->cv);
+    if (atomic_load(&s->sleepers) > 0 && !atomic_load(&s->spinning)) pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }
 
 void aw_sched_stop(aw_sched *s)
 {
     pthread_mutex_lock(&s->mu);
-    s->stop = true;
+    atomic_store(&s->stop, true);
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     for (unsigned i = 0; i < s->n; i++) pthread_join(s->threads[i], NULL);
