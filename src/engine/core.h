@@ -6,7 +6,7 @@
 
 /* Export positions, found once per module so that each spawn looks its
  * exports up by index rather than by name. -1 = not exported. */
-enum { EX_MEMORY, EX_ALLOC, EX_HANDLE, EX_INIT, EX_START, EX_STOP, EX_CTOR, EX_COUNT };
+enum { EX_MEMORY, EX_ALLOC, EX_HANDLE, EX_INIT, EX_START, EX_STOP, EX_CTOR, EX_INBOX, EX_COUNT };
 
 typedef struct core_impl {
     wasmtime_module_t *module;
@@ -15,7 +15,7 @@ typedef struct core_impl {
     bool needs_async;  /* imports a host function that may suspend (request) */
 } core_impl;
 
-enum core_step { STEP_NONE, STEP_CTOR, STEP_ALLOC, STEP_INIT, STEP_HANDLE, STEP_START,
+enum core_step { STEP_NONE, STEP_CTOR, STEP_INBOX, STEP_ALLOC, STEP_INIT, STEP_HANDLE, STEP_START,
                  STEP_STOP, STEP_DONE, STEP_FAILED };
 
 struct aw_guest {
@@ -25,8 +25,9 @@ struct aw_guest {
     wasmtime_context_t *cx;
     wasmtime_instance_t inst;
     wasmtime_memory_t mem;
-    wasmtime_func_t f_alloc, f_handle, f_init, f_start, f_stop, f_ctor;
-    bool has_init, has_start, has_stop, has_ctor, torn;
+    wasmtime_func_t f_alloc, f_handle, f_init, f_start, f_stop, f_ctor, f_inbox;
+    bool has_init, has_start, has_stop, has_ctor, has_inbox, torn;
+    uint32_t inbox_ptr, inbox_cap;  /* the guest's reusable message buffer, if any */
     bool sync;               /* this call runs to completion without yielding */
 
     /* the call in flight; everything a future points at lives here */

@@ -28,6 +28,7 @@ static const abi_func abi_exports[] = {
     {"aw_on_start", "", "i", false, "start hook"},
     {"aw_on_stop", "i", "", false, "stop hook"},
     {"_initialize", "", "", false, "WASI reactor constructor"},
+    {"aw_inbox", "", "I", false, "reusable message buffer (ptr | capacity << 32)"},
 };
 
 static char valkind_char(wasm_valkind_t k)

@@ -69,7 +69,8 @@ static void free_impl(void *p)
 static void index_exports(aw_engine *e, core_impl *ci)
 {
     static const char *const names[EX_COUNT] = {"memory", "aw_alloc", "aw_handle", "aw_init",
-                                                "aw_on_start", "aw_on_stop", "_initialize"};
+                                                "aw_on_start", "aw_on_stop", "_initialize",
+                                                "aw_inbox"};
     for (int k = 0; k < EX_COUNT; k++) ci->export_index[k] = -1;
     wasm_exporttype_vec_t ex;
     wasmtime_module_exports(ci->module, &ex);
@@ -252,6 +253,7 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
     g->has_start = get_func(g, EX_START, &g->f_start);
     g->has_stop = get_func(g, EX_STOP, &g->f_stop);
     g->has_ctor = get_func(g, EX_CTOR, &g->f_ctor);
+    g->has_inbox = get_func(g, EX_INBOX, &g->f_inbox);
     *out = g;
     return AW_OK;
 }
@@ -262,10 +264,12 @@ static enum core_step next_step(const aw_guest *g, enum core_step s)
     switch (g->kind) {
     case AW_CALL_INIT:  /* aw_init only when there is config to give it */
         if (s == STEP_NONE && g->has_ctor) return STEP_CTOR;
-        if (s == STEP_NONE || s == STEP_CTOR) return g->has_init && g->len ? STEP_ALLOC : STEP_DONE;
+        if ((s == STEP_NONE || s == STEP_CTOR) && g->has_inbox) return STEP_INBOX;
+        if (s == STEP_NONE || s == STEP_CTOR || s == STEP_INBOX)
+            return g->has_init && g->len ? STEP_ALLOC : STEP_DONE;
         return s == STEP_ALLOC ? STEP_INIT : STEP_DONE;
-    case AW_CALL_MESSAGE:
-        if (s == STEP_NONE) return g->len ? STEP_ALLOC : STEP_HANDLE;
+    case AW_CALL_MESSAGE:  /* the inbox saves the aw_alloc call */
+        if (s == STEP_NONE) return !g->len ? STEP_HANDLE : g->len <= g->inbox_cap ? STEP_HANDLE : STEP_ALLOC;
         return s == STEP_ALLOC ? STEP_HANDLE : STEP_DONE;
     case AW_CALL_START: return s == STEP_NONE && g->has_start ? STEP_START : STEP_DONE;
     case AW_CALL_STOP: return s == STEP_NONE && g->has_stop ? STEP_STOP : STEP_DONE;
@@ -277,6 +281,7 @@ static const char *step_func(enum core_step s)
 {
     switch (s) {
     case STEP_CTOR: return "_initialize";
+    case STEP_INBOX: return "aw_inbox";
     case STEP_ALLOC: return "aw_alloc";
     case STEP_INIT: return "aw_init";
     case STEP_HANDLE: return "aw_handle";
@@ -293,6 +298,7 @@ static void start_step(aw_guest *g, enum core_step s)
     g->step = s;
     switch (s) {
     case STEP_CTOR: f = &g->f_ctor; nres = 0; break;
+    case STEP_INBOX: f = &g->f_inbox; break;
     case STEP_ALLOC:
         f = &g->f_alloc; nargs = 1;
         g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = (int32_t)g->len;
@@ -375,12 +381,38 @@ static bool place_payload(aw_guest *g, aw_call_result *out)
     return true;
 }
 
+/* After aw_inbox returned: adopt the buffer if it lies inside memory. */
+static bool take_inbox(aw_guest *g, aw_call_result *out)
+{
+    uint64_t v = (uint64_t)g->res[0].of.i64;
+    uint32_t ptr = (uint32_t)v, cap = (uint32_t)(v >> 32);
+    size_t size = wasmtime_memory_data_size(g->cx, &g->mem);
+    if (ptr == 0 || (uint64_t)ptr + cap > size) {
+        g->torn = true;
+        finish(g, out, AW_EABI,
+               aw__strfmt("component '%s' (actor '%s'): aw_inbox returned [%u, +%u), outside "
+                          "memory (%zu bytes)", g->comp->name, g->env.actor, ptr, cap, size));
+        return false;
+    }
+    g->inbox_ptr = ptr;
+    g->inbox_cap = cap;
+    return true;
+}
+
+/* Write a message into the inbox; memory never shrinks, but check anyway. */
+static void place_in_inbox(aw_guest *g)
+{
+    memcpy(wasmtime_memory_data(g->cx, &g->mem) + g->inbox_ptr, g->data, g->len);
+    g->guest_ptr = g->inbox_ptr;
+}
+
 static bool core_poll(aw_guest *g, aw_call_result *out)
 {
     if (g->step == STEP_NONE) {
         set_active(g, true);
         enum core_step s = next_step(g, STEP_NONE);
         if (s == STEP_DONE) return finish(g, out, AW_OK, NULL);
+        if (s == STEP_HANDLE && g->len) place_in_inbox(g);
         start_step(g, s);
     }
     for (;;) {
@@ -400,6 +432,7 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
         }
         enum core_step done = g->step;
         if (done == STEP_ALLOC && !place_payload(g, out)) return true;
+        if (done == STEP_INBOX && !take_inbox(g, out)) return true;
         enum core_step s = next_step(g, done);
         if (s != STEP_DONE) { start_step(g, s); continue; }
         int32_t status = (done == STEP_HANDLE || done == STEP_INIT || done == STEP_START)
