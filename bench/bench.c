@@ -134,11 +134,8 @@ static void bench_native_throughput(aw_runtime *rt)
     const char msg[16] = "0123456789abcdef";
     const int n = 2000000;
     uint64_t a = now_ns();
-    for (int i = 0; i < n;) {
-        aw_err e = aw_send(rt, "nsink", msg, sizeof msg);
-        if (e == AW_OK) i++;
-        else if (e != AW_EFULL) die("send native");
-    }
+    for (int i = 0; i < n; i++)
+        if (aw_send_wait(rt, "nsink", msg, sizeof msg, 0)) die("send native");
     aw_reply r;
     aw_err e;
     while ((e = aw_request(rt, "nsink", "", 0, 60000, &r)) == AW_EFULL)
@@ -291,11 +288,8 @@ static void bench_throughput(aw_runtime *rt)
 {
     const char msg[16] = "0123456789abcdef";
     uint64_t a = now_ns();
-    for (int i = 0; i < MSGS;) {
-        aw_err e = aw_send(rt, "sink", msg, sizeof msg);
-        if (e == AW_OK) i++;
-        else if (e != AW_EFULL) die("send");
-    }
+    for (int i = 0; i < MSGS; i++)
+        if (aw_send_wait(rt, "sink", msg, sizeof msg, 0)) die("send");
     aw_reply r;  /* the mailbox is FIFO: this answer means all sends were handled */
     aw_err e;
     while ((e = aw_request(rt, "sink", "", 0, 60000, &r)) == AW_EFULL)

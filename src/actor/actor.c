@@ -166,11 +166,16 @@ aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force)
         return aw__fail(rc, "actor '%s': mailbox full (capacity %u)", a->name, a->mb.capacity);
     if (rc == AW_ESTOPPED)
         return aw__fail(rc, "actor '%s' is stopping and takes no more messages", a->name);
+    aw_actor_schedule(a);
+    return AW_OK;
+}
+
+void aw_actor_schedule(aw_actor *a)
+{
     if (!atomic_exchange(&a->scheduled, true)) {
         aw_actor_ref(a);  /* the run queue holds a reference */
         aw_sched_push(&a->rt->sched, a);
     }
-    return AW_OK;
 }
 
 void aw_actor_wait_dead(aw_actor *a)

@@ -77,6 +77,8 @@ void aw_actor_ref(aw_actor *a);
 void aw_actor_unref(aw_actor *a);
 /* Enqueue and schedule. Takes `m` on success. */
 aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force);
+/* Put it on the run queue unless it is already there (after a push). */
+void aw_actor_schedule(aw_actor *a);
 void aw_actor_turn(aw_actor *a);
 void aw_actor_wait_dead(aw_actor *a);
 /* Shutdown: fail the request a parked actor waits on, so it wakes to die. */

@@ -9,6 +9,7 @@
 #include "../host/host.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -361,18 +362,24 @@ aw_err aw_send_wait(aw_runtime *rt, const char *to, const void *msg, size_t len,
     aw_msg *m = NULL;
     aw_err rc = make_msg(rt, to, msg, len, &m);
     if (rc) return rc;
+    aw_actor *a;
+    if ((rc = lookup(rt, to, &a)) != AW_OK) { free(m); return rc; }
     uint64_t deadline = aw__now_ns() + (uint64_t)timeout_ms * 1000000u;
-    long pause_ns = 1000;
-    /* Full mailboxes drain at the consumer's pace: back off, up to 1 ms. */
-    while ((rc = aw__deliver(rt, to, m)) == AW_EFULL) {
-        if (timeout_ms && aw__now_ns() >= deadline) {
-            free(m);
-            return aw__fail(AW_EFULL, "actor '%s': mailbox still full after %u ms", to, timeout_ms);
+    /* A full mailbox drains at its consumer's pace: spin, then yield the CPU
+     * (on a small machine the consumer may need it), then sleep up to 1 ms. */
+    for (unsigned tries = 0; (rc = aw_mailbox_push(&a->mb, m, false)) == AW_EFULL; tries++) {
+        if (timeout_ms && aw__now_ns() >= deadline) break;
+        if (tries < 256) aw_cpu_relax();
+        else if (tries < 20000) sched_yield();
+        else {
+            struct timespec ts = {0, tries < 30000 ? 50000L : 1000000L};
+            nanosleep(&ts, NULL);
         }
-        struct timespec ts = {0, pause_ns};
-        nanosleep(&ts, NULL);
-        if (pause_ns < 1000000) pause_ns *= 2;
     }
+    if (rc == AW_OK) aw_actor_schedule(a);
+    else if (rc == AW_EFULL) aw__fail(rc, "actor '%s': mailbox still full after %u ms", to, timeout_ms);
+    else aw__fail(rc, "actor '%s' is stopping and takes no more messages", to);
+    aw_actor_unref(a);
     if (rc) free(m);
     return rc;
 }
