@@ -196,6 +196,15 @@ const char *aw_actor_state_name(aw_actor_state s);
  * under spec->name. On failure nothing is registered. */
 aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec);
 
+/* An actor's address: unique for the runtime's life (a generation and a
+ * slot), so an address kept after its actor stopped fails with AW_ENOENT
+ * instead of reaching whoever took the slot. Sending by address skips the
+ * name lookup. */
+typedef uint64_t aw_addr;
+
+aw_err aw_lookup(aw_runtime *rt, const char *name, aw_addr *out);
+aw_err aw_send_addr(aw_runtime *rt, aw_addr to, const void *msg, size_t len);
+
 /* Fire and forget. Fails with AW_ENOENT (no such actor), AW_EFULL (mailbox
  * full), AW_ESTOPPED (actor stopping) or AW_ETOOBIG; never drops silently. */
 aw_err aw_send(aw_runtime *rt, const char *to, const void *msg, size_t len);

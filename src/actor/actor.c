@@ -126,9 +126,10 @@ static void msg_free(aw_msg *m)
 aw_err aw_actor_new(aw_runtime *rt, const char *name, const aw_guest_class *cls, aw_component *c,
                     uint32_t capacity, aw_actor **out)
 {
-    aw_actor *a = calloc(1, sizeof *a);
-    if (!a || !(a->name = strdup(name))) {
-        free(a);
+    aw_actor *a = aw_registry_alloc_actor(&rt->reg);
+    if (!a) return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", name);
+    if (!(a->name = strdup(name))) {
+        aw_registry_free_actor(&rt->reg, a);
         return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", name);
     }
     a->rt = rt;
@@ -136,10 +137,10 @@ aw_err aw_actor_new(aw_runtime *rt, const char *name, const aw_guest_class *cls,
     a->comp = c;
     if (c) atomic_fetch_add(&c->refs, 1);
     aw_mailbox_init(&a->mb, capacity);
-    atomic_init(&a->refs, 1);
-    atomic_init(&a->state, AW_ACTOR_RUNNING);
+    atomic_store(&a->state, AW_ACTOR_RUNNING);
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
+    atomic_store(&a->refs, 1);  /* last: lock-free readers may take refs from now on */
     *out = a;
     return AW_OK;
 }
@@ -156,7 +157,8 @@ void aw_actor_unref(aw_actor *a)
     pthread_cond_destroy(&a->cv);
     free(a->reply_in);
     free(a->name);
-    free(a);
+    a->name = NULL;
+    aw_registry_free_actor(&a->rt->reg, a);  /* type-stable: see registry.h */
 }
 
 aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force)

@@ -41,13 +41,14 @@ aw_err aw_pending_wait(aw_pending *r, uint32_t timeout_ms);
 void aw_pending_unref(aw_pending *r);
 
 typedef struct aw_actor {
+    atomic_int refs;         /* first: the registry's pool keeps it across reuse */
+    _Atomic uint64_t addr;   /* generation << 32 | slot; 0 until registered */
     char *name;
     aw_runtime *rt;
     const aw_guest_class *cls;
     aw_component *comp;      /* NULL for a native actor */
     aw_guest *guest;
     aw_mailbox mb;
-    atomic_int refs;
     atomic_bool scheduled;
     atomic_int state;        /* aw_actor_state */
     atomic_bool kill;        /* abort the current call at the next poll */

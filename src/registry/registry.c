@@ -3,121 +3,248 @@
 
 #include <string.h>
 
-struct aw_reg_entry {
-    aw_reg_entry *next;
-    aw_actor *actor;
+#define CHUNK 4096u
+#define EMPTY 0u
+#define TOMB 1u
+
+typedef struct name_entry {
+    _Atomic uint64_t key;   /* hash with bit 1 set, or EMPTY / TOMB */
+    _Atomic uint64_t addr;
+} name_entry;
+
+struct aw_name_table {
+    aw_name_table *older;   /* retired chain */
+    size_t cap;             /* power of two */
+    name_entry e[];
 };
 
-static size_t hash(const char *s)
+static uint64_t key_of(const char *s)
 {
-    size_t h = 1469598103934665603ull;
+    uint64_t h = 1469598103934665603ull;
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return h | 2u;  /* never EMPTY or TOMB */
+}
+
+static aw_name_table *table_new(size_t cap)
+{
+    aw_name_table *t = calloc(1, sizeof *t + cap * sizeof(name_entry));
+    if (t) t->cap = cap;
+    return t;
 }
 
 aw_err aw_registry_init(aw_registry *r)
 {
     memset(r, 0, sizeof *r);
-    r->nbuckets = 1024;
-    r->buckets = calloc(r->nbuckets, sizeof *r->buckets);
-    if (!r->buckets) return aw__fail(AW_ENOMEM, "out of memory for the registry");
-    pthread_rwlock_init(&r->lock, NULL);
+    aw_name_table *t = table_new(1024);
+    if (!t) return aw__fail(AW_ENOMEM, "out of memory for the registry");
+    atomic_init(&r->names, t);
+    pthread_mutex_init(&r->mu, NULL);
     return AW_OK;
 }
 
 void aw_registry_destroy(aw_registry *r)
 {
-    for (size_t i = 0; i < r->nbuckets; i++)
-        for (aw_reg_entry *e = r->buckets[i], *n; e; e = n) {
-            n = e->next;
-            aw_actor_unref(e->actor);
-            free(e);
-        }
-    free(r->buckets);
-    pthread_rwlock_destroy(&r->lock);
+    aw_actor **all;
+    size_t n = aw_registry_all(r, &all);
+    for (size_t i = 0; i < n; i++) {  /* drop the registry's own references */
+        aw_registry_remove(r, all[i]);
+        aw_actor_unref(all[i]);
+    }
+    free(all);
+    free(atomic_load(&r->names));
+    for (aw_name_table *t = r->retired, *o; t; t = o) {
+        o = t->older;
+        free(t);
+    }
+    for (size_t i = 0; i < 1024 && atomic_load(&r->chunks[i]); i++) {
+        free(atomic_load(&r->chunks[i]));
+        free(r->gens[i]);
+    }
+    free(r->free_slots);
+    for (aw_actor *a = r->pool, *next; a; a = next) {
+        next = a->run_next;
+        free(a);
+    }
+    pthread_mutex_destroy(&r->mu);
 }
 
-static void grow(aw_registry *r)
+aw_actor *aw_registry_alloc_actor(aw_registry *r)
 {
-    size_t n = r->nbuckets * 2;
-    aw_reg_entry **b = calloc(n, sizeof *b);
-    if (!b) return;  /* keep the old table: slower, still correct */
-    for (size_t i = 0; i < r->nbuckets; i++)
-        for (aw_reg_entry *e = r->buckets[i], *next; e; e = next) {
-            next = e->next;
-            size_t k = hash(e->actor->name) & (n - 1);
-            e->next = b[k];
-            b[k] = e;
-        }
-    free(r->buckets);
-    r->buckets = b;
-    r->nbuckets = n;
+    pthread_mutex_lock(&r->mu);
+    aw_actor *a = r->pool;
+    if (a) r->pool = a->run_next;
+    pthread_mutex_unlock(&r->mu);
+    if (!a) return calloc(1, sizeof *a);
+    /* refs is 0 here and stays 0 until the new owner sets it, so readers
+     * racing with us fail their increment-unless-zero. */
+    memset((char *)a + sizeof a->refs, 0, sizeof *a - sizeof a->refs);
+    return a;
 }
 
-aw_err aw_registry_add(aw_registry *r, aw_actor *a)
+void aw_registry_free_actor(aw_registry *r, aw_actor *a)
 {
-    aw_reg_entry *ne = malloc(sizeof *ne);
-    if (!ne) return aw__fail(AW_ENOMEM, "out of memory registering '%s'", a->name);
-    pthread_rwlock_wrlock(&r->lock);
-    size_t k = hash(a->name) & (r->nbuckets - 1);
-    for (aw_reg_entry *e = r->buckets[k]; e; e = e->next)
-        if (!strcmp(e->actor->name, a->name)) {
-            pthread_rwlock_unlock(&r->lock);
-            free(ne);
-            return aw__fail(AW_EEXIST, "an actor named '%s' is already running", a->name);
-        }
-    aw_actor_ref(a);
-    ne->actor = a;
-    ne->next = r->buckets[k];
-    r->buckets[k] = ne;
-    if (++r->count > r->nbuckets) grow(r);
-    pthread_rwlock_unlock(&r->lock);
-    return AW_OK;
+    pthread_mutex_lock(&r->mu);
+    a->run_next = r->pool;
+    r->pool = a;
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Increment unless zero: a reference to whatever actor lives at `a` now. */
+static bool try_ref(aw_actor *a)
+{
+    int n = atomic_load(&a->refs);
+    while (n > 0)
+        if (atomic_compare_exchange_weak(&a->refs, &n, n + 1)) return true;
+    return false;
+}
+
+aw_actor *aw_registry_resolve(aw_registry *r, uint64_t addr)
+{
+    uint32_t slot = (uint32_t)addr, chunk = slot / CHUNK;
+    if (!addr || chunk >= 1024) return NULL;
+    aw_slot *c = atomic_load_explicit(&r->chunks[chunk], memory_order_acquire);
+    if (!c) return NULL;
+    aw_actor *a = atomic_load_explicit(&c[slot % CHUNK], memory_order_acquire);
+    if (!a || !try_ref(a)) return NULL;
+    if (atomic_load(&a->addr) == addr) return a;
+    aw_actor_unref(a);  /* the slot moved on to another actor */
+    return NULL;
 }
 
 aw_actor *aw_registry_get(aw_registry *r, const char *name)
 {
-    aw_actor *found = NULL;
-    pthread_rwlock_rdlock(&r->lock);
-    for (aw_reg_entry *e = r->buckets[hash(name) & (r->nbuckets - 1)]; e; e = e->next)
-        if (!strcmp(e->actor->name, name)) {
-            found = e->actor;
-            aw_actor_ref(found);
-            break;
-        }
-    pthread_rwlock_unlock(&r->lock);
-    return found;
+    uint64_t key = key_of(name);
+    aw_name_table *t = atomic_load_explicit(&r->names, memory_order_acquire);
+    size_t mask = t->cap - 1;
+    for (size_t i = key & mask, n = 0; n < t->cap; i = (i + 1) & mask, n++) {
+        uint64_t k = atomic_load_explicit(&t->e[i].key, memory_order_acquire);
+        if (k == EMPTY) return NULL;
+        if (k != key) continue;
+        aw_actor *a = aw_registry_resolve(r, atomic_load_explicit(&t->e[i].addr, memory_order_acquire));
+        if (!a) continue;
+        if (!strcmp(a->name, name)) return a;
+        aw_actor_unref(a);
+    }
+    return NULL;
+}
+
+/* ---- writers (r->mu held) --------------------------------------------- */
+
+static void put(aw_name_table *t, uint64_t key, uint64_t addr)
+{
+    size_t mask = t->cap - 1, i = key & mask;
+    while (atomic_load(&t->e[i].key) > TOMB) i = (i + 1) & mask;
+    atomic_store(&t->e[i].addr, addr);
+    atomic_store_explicit(&t->e[i].key, key, memory_order_release);
+}
+
+/* Rebuild without tombstones, doubling when more than a quarter is live. */
+static bool rebuild(aw_registry *r)
+{
+    aw_name_table *old = atomic_load(&r->names);
+    size_t cap = old->cap;
+    while ((r->live + 1) * 4 > cap) cap *= 2;
+    aw_name_table *t = table_new(cap);
+    if (!t) return false;
+    for (size_t i = 0; i < old->cap; i++) {
+        uint64_t k = atomic_load(&old->e[i].key);
+        if (k > TOMB) put(t, k, atomic_load(&old->e[i].addr));
+    }
+    old->older = r->retired;
+    r->retired = old;
+    r->tombstones = 0;
+    atomic_store_explicit(&r->names, t, memory_order_release);
+    return true;
+}
+
+static bool take_slot(aw_registry *r, uint32_t *slot)
+{
+    if (r->nfree) {
+        *slot = r->free_slots[--r->nfree];
+        return true;
+    }
+    uint32_t s = r->nslots, chunk = s / CHUNK;
+    if (chunk >= 1024) return false;
+    if (!atomic_load(&r->chunks[chunk])) {
+        aw_slot *c = calloc(CHUNK, sizeof *c);
+        uint32_t *g = calloc(CHUNK, sizeof *g);
+        if (!c || !g) { free(c); free(g); return false; }
+        r->gens[chunk] = g;
+        atomic_store_explicit(&r->chunks[chunk], c, memory_order_release);
+    }
+    r->nslots++;
+    *slot = s;
+    return true;
+}
+
+aw_err aw_registry_add(aw_registry *r, aw_actor *a)
+{
+    pthread_mutex_lock(&r->mu);
+    aw_actor *dup = aw_registry_get(r, a->name);
+    if (dup) {
+        pthread_mutex_unlock(&r->mu);
+        aw_actor_unref(dup);
+        return aw__fail(AW_EEXIST, "an actor named '%s' is already running", a->name);
+    }
+    aw_name_table *t = atomic_load(&r->names);
+    uint32_t slot;
+    if (((r->live + r->tombstones + 1) * 2 > t->cap && !rebuild(r)) || !take_slot(r, &slot)) {
+        pthread_mutex_unlock(&r->mu);
+        return aw__fail(AW_ENOMEM, "out of memory registering '%s'", a->name);
+    }
+    uint32_t gen = ++r->gens[slot / CHUNK][slot % CHUNK];
+    uint64_t addr = (uint64_t)gen << 32 | slot;
+    atomic_store(&a->addr, addr);
+    aw_actor_ref(a);  /* the registry's reference */
+    atomic_store_explicit(&atomic_load(&r->chunks[slot / CHUNK])[slot % CHUNK], a, memory_order_release);
+    put(atomic_load(&r->names), key_of(a->name), addr);
+    r->live++;
+    pthread_mutex_unlock(&r->mu);
+    return AW_OK;
 }
 
 void aw_registry_remove(aw_registry *r, aw_actor *a)
 {
-    aw_reg_entry *gone = NULL;
-    pthread_rwlock_wrlock(&r->lock);
-    for (aw_reg_entry **p = &r->buckets[hash(a->name) & (r->nbuckets - 1)]; *p; p = &(*p)->next)
-        if ((*p)->actor == a) {
-            gone = *p;
-            *p = gone->next;
-            r->count--;
+    uint64_t addr = atomic_load(&a->addr), key = key_of(a->name);
+    bool found = false;
+    pthread_mutex_lock(&r->mu);
+    aw_name_table *t = atomic_load(&r->names);
+    size_t mask = t->cap - 1;
+    for (size_t i = key & mask, n = 0; n < t->cap; i = (i + 1) & mask, n++) {
+        uint64_t k = atomic_load(&t->e[i].key);
+        if (k == EMPTY) break;
+        if (k == key && atomic_load(&t->e[i].addr) == addr) {
+            atomic_store(&t->e[i].key, TOMB);
+            found = true;
             break;
         }
-    pthread_rwlock_unlock(&r->lock);
-    if (gone) {
-        aw_actor_unref(gone->actor);
-        free(gone);
     }
+    if (found) {
+        uint32_t slot = (uint32_t)addr;
+        atomic_store(&atomic_load(&r->chunks[slot / CHUNK])[slot % CHUNK], NULL);
+        if (r->nfree == r->free_cap) {
+            uint32_t cap = r->free_cap ? r->free_cap * 2 : 256;
+            uint32_t *v = realloc(r->free_slots, cap * sizeof *v);
+            if (v) { r->free_slots = v; r->free_cap = cap; }
+        }
+        if (r->nfree < r->free_cap) r->free_slots[r->nfree++] = slot;  /* else: leak the slot */
+        r->live--;
+        r->tombstones++;
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (found) aw_actor_unref(a);
 }
 
 size_t aw_registry_all(aw_registry *r, aw_actor ***out)
 {
-    pthread_rwlock_rdlock(&r->lock);
-    aw_actor **v = malloc((r->count ? r->count : 1) * sizeof *v);
+    pthread_mutex_lock(&r->mu);
+    aw_actor **v = malloc((r->live ? r->live : 1) * sizeof *v);
     size_t n = 0;
-    for (size_t i = 0; v && i < r->nbuckets; i++)
-        for (aw_reg_entry *e = r->buckets[i]; e; e = e->next) {
-            aw_actor_ref(e->actor);
-            v[n++] = e->actor;
-        }
-    pthread_rwlock_unlock(&r->lock);
+    for (uint32_t s = 0; v && s < r->nslots && n < r->live; s++) {
+        aw_actor *a = atomic_load(&atomic_load(&r->chunks[s / CHUNK])[s % CHUNK]);
+        if (a && try_ref(a)) v[n++] = a;
+    }
+    pthread_mutex_unlock(&r->mu);
     *out = v;
     return n;
 }

@@ -346,6 +346,32 @@ static aw_err make_msg(aw_runtime *rt, const char *to, const void *msg, size_t l
     return AW_OK;
 }
 
+aw_err aw_lookup(aw_runtime *rt, const char *name, aw_addr *out)
+{
+    aw__clear_error();
+    aw_actor *a;
+    if (!out) return aw__fail(AW_EINVAL, "aw_lookup: out is NULL");
+    aw_err rc = lookup(rt, name, &a);
+    if (rc) return rc;
+    *out = atomic_load(&a->addr);
+    aw_actor_unref(a);
+    return AW_OK;
+}
+
+aw_err aw_send_addr(aw_runtime *rt, aw_addr to, const void *msg, size_t len)
+{
+    aw__clear_error();
+    if (!rt) return aw__fail(AW_EINVAL, "aw_send_addr: runtime is NULL");
+    aw_actor *a = aw_registry_resolve(&rt->reg, to);
+    if (!a) return aw__fail(AW_ENOENT, "no actor at address %#llx (stopped, or never existed)",
+                            (unsigned long long)to);
+    aw_msg *m = NULL;
+    aw_err rc = make_msg(rt, a->name, msg, len, &m);
+    if (rc == AW_OK && (rc = aw_actor_deliver(a, m, false)) != AW_OK) free(m);
+    aw_actor_unref(a);
+    return rc;
+}
+
 aw_err aw_send(aw_runtime *rt, const char *to, const void *msg, size_t len)
 {
     aw__clear_error();
