@@ -3,13 +3,14 @@
 # the library, the CLI, the guests, the examples and the tests with CMake.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASMTIME_PREFIX = $(shell cat $(BUILD)/.wasmtime-prefix 2>/dev/null)
 
-.PHONY: all deps wasmtime configure test test-sanitize bench install clean help
+.PHONY: all deps wasmtime configure test test-sanitize test-tsan bench install clean help
 all: $(BUILD)/.configured
 	cmake --build $(BUILD) -j$(JOBS)
 
@@ -17,6 +18,7 @@ help:
 	@echo "make                 build everything (installs missing deps first)"
 	@echo "make test            run the whole test suite (ctest)"
 	@echo "make test-sanitize   build and run the suite under ASan+UBSan"
+	@echo "make test-tsan       build and run the runtime tests under ThreadSanitizer"
 	@echo "make bench           run the benchmarks (JSON lines)"
 	@echo "make install         install headers, library, CLI, pkg-config (PREFIX=$(PREFIX))"
 
@@ -42,6 +44,15 @@ test-sanitize: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
 
 # 100k+ live actors need more memory mappings than the kernel default allows.
+# The engine is Rust and not instrumented: it is linked as a shared library so
+# that TSan can ignore it as a module; see scripts/tsan.supp.
+TSAN_TESTS = mailbox|registry|actor|native|messaging|pubsub|timers|deadline|runtime|trap
+test-tsan: deps
+	@$(MAKE) --no-print-directory wasmtime BUILD=$(TSAN_BUILD)
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAW_SANITIZE=thread -DAW_WASMTIME_SHARED=ON -DWASMTIME_DIR=$$(cat $(TSAN_BUILD)/.wasmtime-prefix)
+	cmake --build $(TSAN_BUILD) -j$(JOBS)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 suppressions=$(CURDIR)/scripts/tsan.supp" ctest --output-on-failure -j$(JOBS) -R '$(TSAN_TESTS)'
+
 bench: all
 	@[ "$$(cat /proc/sys/vm/max_map_count 2>/dev/null || echo 0)" -ge 1048576 ] || \
 	  sysctl -qw vm.max_map_count=1048576 2>/dev/null || \
@@ -54,4 +65,4 @@ install: all
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

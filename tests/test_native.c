@@ -130,9 +130,47 @@ static void natives_and_guests_talk(void)
     aw_runtime_free(rt);
 }
 
+static char exits[1024];
+static void on_exit_cb(void *ud, const aw_exit *e)
+{
+    size_t used = strlen(exits);
+    snprintf(exits + used, sizeof exits - used, "%s:%d:%s;", e->actor, (int)e->reason,
+             aw_err_name(e->error));
+    (void)ud;
+}
+
+/* Every end of an actor reaches the host with its reason. */
+static void exit_reasons(void)
+{
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.max_instances = 8;
+    cfg.on_exit = on_exit_cb;
+    cfg.log_level = AW_LOG_ERROR + 1;
+    aw_runtime *rt;
+    REQUIRE(aw_runtime_new(&cfg, &rt) == AW_OK);
+    counter_state st = {0};
+    aw_native_actor na = {.on_message = c_msg, .state = &st};
+    aw_component *trap = tl_load(rt, "trap");
+    CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "a", .native = &na}), AW_OK);
+    CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "b", .native = &na}), AW_OK);
+    CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "t", .component = trap}), AW_OK);
+    CHECK_ERR(aw_stop(rt, "a"), AW_OK);
+    CHECK(!strcmp(exits, "a:0:AW_OK;"));
+    aw_reply r;
+    CHECK_ERR(aw_request(rt, "t", "x", 1, 5000, &r), AW_ETRAP);
+    aw_reply_free(&r);
+    aw_component_release(trap);
+    aw_runtime_free(rt);
+    CHECK_CONTAINS(exits, "t:2:AW_ETRAP;");
+    CHECK_CONTAINS(exits, "b:1:AW_OK;");
+}
+
 int main(void)
 {
     RUN(lifecycle_and_replies);
     RUN(natives_and_guests_talk);
+    RUN(exit_reasons);
     return tl_finish();
 }

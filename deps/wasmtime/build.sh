@@ -36,5 +36,6 @@ conf=$(ls -t "$target"/release/build/wasmtime-c-api-impl-*/out/include/wasmtime/
 rm -rf "$prefix.tmp" && mkdir -p "$prefix.tmp/lib"
 cp -r "$(dirname "$(dirname "$conf")")" "$prefix.tmp/include"
 cp "$target/release/libairssys_wasmtime.a" "$prefix.tmp/lib/libwasmtime.a"
+cp "$target/release/libairssys_wasmtime.so" "$prefix.tmp/lib/libwasmtime.so"
 rm -rf "$prefix" && mv "$prefix.tmp" "$prefix" && touch "$prefix/.complete"
 echo "$prefix"

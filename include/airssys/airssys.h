@@ -77,6 +77,25 @@ typedef enum aw_log_source { AW_LOG_GUEST = 0, AW_LOG_RUNTIME } aw_log_source;
 typedef void (*aw_log_fn)(void *ud, aw_log_level level, aw_log_source source,
                           const char *actor, const char *msg, size_t len);
 
+/* Why an actor ended, as told to aw_runtime_config.on_exit. */
+typedef enum aw_exit_reason {
+    AW_EXIT_NORMAL = 0,  /* aw_stop: on-stop ran */
+    AW_EXIT_SHUTDOWN,    /* the runtime shut down */
+    AW_EXIT_CRASH,       /* trap, CPU deadline, ABI violation, ... (see error) */
+    AW_EXIT_KILLED       /* did not stop within the shutdown grace period */
+} aw_exit_reason;
+
+typedef struct aw_exit {
+    const char *actor;
+    uint64_t addr;          /* the aw_addr it had */
+    aw_exit_reason reason;
+    aw_err error;           /* AW_OK unless it crashed */
+    const char *detail;     /* the crash detail, or NULL */
+} aw_exit;
+
+/* Called on a worker thread after an actor has ended and released its name. */
+typedef void (*aw_exit_fn)(void *ud, const aw_exit *e);
+
 typedef struct aw_runtime_config {
     unsigned workers;            /* worker threads; 0 = online CPUs */
     uint32_t max_instances;      /* pooled instance slots (live actors) */
@@ -91,6 +110,8 @@ typedef struct aw_runtime_config {
     aw_log_fn log;               /* NULL = stderr at >= log_level */
     void *log_ud;
     aw_log_level log_level;
+    aw_exit_fn on_exit;          /* optional: every actor's end, with its reason */
+    void *on_exit_ud;
 } aw_runtime_config;
 
 void aw_runtime_config_init(aw_runtime_config *cfg);

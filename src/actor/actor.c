@@ -190,7 +190,7 @@ void aw_actor_wait_dead(aw_actor *a)
 /* ---- ending ------------------------------------------------------------- */
 
 /* Close, release the name, settle every queued message, drop the instance. */
-static void finalize(aw_actor *a, aw_actor_state final, const char *reason)
+static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char *reason)
 {
     atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
     aw_mailbox_close(&a->mb);
@@ -215,6 +215,12 @@ static void finalize(aw_actor *a, aw_actor_state final, const char *reason)
     if (a->guest) a->cls->destroy(a->guest);
     a->guest = NULL;
     atomic_store(&a->state, final);
+    if (a->rt->cfg.on_exit) {
+        aw_exit ex = {a->name, atomic_load(&a->addr), AW_EXIT_NORMAL, cause, reason};
+        if (final == AW_ACTOR_CRASHED) ex.reason = atomic_load(&a->kill) ? AW_EXIT_KILLED : AW_EXIT_CRASH;
+        else if (atomic_load(&a->stop_reason) == AW_STOP_REASON_SHUTDOWN) ex.reason = AW_EXIT_SHUTDOWN;
+        a->rt->cfg.on_exit(a->rt->cfg.on_exit_ud, &ex);
+    }
     pthread_mutex_lock(&a->mu);
     a->dead = true;
     pthread_cond_broadcast(&a->cv);
@@ -234,10 +240,11 @@ static void complete(aw_actor *a, aw_call_result *res)
         if (res->err) aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "on-stop failed: %s",
                                       res->detail ? res->detail : aw_strerror(res->err));
         aw_call_result_clear(res);
-        finalize(a, AW_ACTOR_STOPPED, NULL);
+        finalize(a, AW_ACTOR_STOPPED, AW_OK, NULL);
         return;
     }
     bool crash = is_crash(res->err);
+    aw_err cause = res->err;
     char *reason = crash && res->detail ? strdup(res->detail) : NULL;
     if (crash) {  /* free the slot and the name before the requester hears of it */
         atomic_store(&a->state, AW_ACTOR_CRASHED);
@@ -254,7 +261,7 @@ static void complete(aw_actor *a, aw_call_result *res)
     if (m && m->req) aw_pending_complete(m->req, res);
     aw_call_result_clear(res);
     if (m) msg_free(m);
-    if (crash) finalize(a, AW_ACTOR_CRASHED, reason);
+    if (crash) finalize(a, AW_ACTOR_CRASHED, cause, reason);
     free(reason);
 }
 
@@ -288,7 +295,7 @@ static void kill_now(aw_actor *a)
         msg_free(m);
     }
     aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "%s", reason);
-    finalize(a, AW_ACTOR_CRASHED, reason);
+    finalize(a, AW_ACTOR_CRASHED, AW_ESTOPPED, reason);
 }
 
 void aw_actor_turn(aw_actor *a)
@@ -315,7 +322,7 @@ void aw_actor_turn(aw_actor *a)
         if (a->stopping && aw_mailbox_count(&a->mb) == 0) {
             atomic_store(&a->state, AW_ACTOR_STOPPING);
             begin_call(a, AW_CALL_STOP, NULL);
-            if (!a->in_call) finalize(a, AW_ACTOR_STOPPED, NULL);
+            if (!a->in_call) finalize(a, AW_ACTOR_STOPPED, AW_OK, NULL);
             continue;
         }
         aw_msg *m = aw_mailbox_pop(&a->mb);
