@@ -59,8 +59,8 @@ static void heap_order_and_cancel(void)
     CHECK(fired == 0);
 }
 
-static long got;
-static int on_msg(aw_ctx *ctx, const uint8_t *msg, size_t len) { got += (long)len; return 0; }
+static atomic_long got;  /* written by a worker, read here */
+static int on_msg(aw_ctx *ctx, const uint8_t *msg, size_t len) { atomic_fetch_add(&got, (long)len); return 0; }
 
 static void send_after(void)
 {
@@ -74,10 +74,10 @@ static void send_after(void)
     CHECK_ERR(aw_timer_cancel(rt, b), AW_ENOENT);
     aw_reply r;
     CHECK_ERR(aw_request(rt, "n", "", 0, 1000, &r), AW_OK);
-    CHECK(got == 0);  /* not yet */
+    CHECK(atomic_load(&got) == 0);  /* not yet */
     sleep_ms(150);
     CHECK_ERR(aw_request(rt, "n", "", 0, 1000, &r), AW_OK);
-    CHECK(got == 4);
+    CHECK(atomic_load(&got) == 4);
     CHECK_ERR(aw_timer_cancel(rt, a), AW_ENOENT);  /* already fired */
     CHECK_ERR(aw_send_after(rt, "nobody", "x", 1, 1, NULL), AW_OK);  /* checked at fire time: logged */
     aw_runtime_free(rt);
