@@ -8,7 +8,9 @@
  *   "self"                reply with its own name
  *   "now"                 reply with the wall clock in ns
  *   anything else         remember it; "log" replies with all remembered lines,
- *                         each prefixed by its topic when it came from a publish */
+ *                         each prefixed by its topic when it came from a publish
+ * Config "sub <pattern>" subscribes during init; "subfail <pattern>"
+ * subscribes and then refuses to start. */
 #include <airssys_guest.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,19 @@ static int split(const uint8_t *msg, size_t len, size_t skip, char *a, size_t ac
     *rest = sp ? sp + 1 : end;
     *rlen = (size_t)(end - *rest);
     return 0;
+}
+
+int aw_guest_init(const uint8_t *cfg, size_t len)
+{
+    char pat[128];
+    int fail = len > 8 && !memcmp(cfg, "subfail ", 8);
+    size_t skip = fail ? 8 : 4;
+    if (!fail && !(len > 4 && !memcmp(cfg, "sub ", 4))) return 0;
+    if (len - skip >= sizeof pat) return aw_fail("pattern too long");
+    memcpy(pat, cfg + skip, len - skip);
+    pat[len - skip] = 0;
+    if (aw_subscribe(pat) != 0) return aw_fail("subscribe failed");
+    return fail ? aw_fail("subscribed, then refused to start") : 0;
 }
 
 static int reply_code(int rc)

@@ -3,6 +3,8 @@
 #include "testlib.h"
 #include "registry/pubsub.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -149,8 +151,49 @@ static void full_subscriber_is_reported(void)
     aw_runtime_free(rt);
 }
 
+static aw_runtime *hook_rt;
+static atomic_bool hook_stop;
+static void *publisher(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&hook_stop)) aw_publish(hook_rt, "hook.x", "p", 1, NULL);
+    return NULL;
+}
+
+/* A guest that subscribes in its start hook gets mail only once it runs,
+ * and a spawn that fails after subscribing leaves no subscription behind. */
+static void subscribe_in_start_hook(void)
+{
+    hook_rt = tl_runtime(2, 16);
+    aw_component *msn = tl_load(hook_rt, "messenger");
+    pthread_t t;
+    pthread_create(&t, NULL, publisher, NULL);
+    for (int i = 0; i < 20; i++) {
+        aw_actor_spec s = {.name = "h", .component = msn, .config = (const uint8_t *)"sub hook.>",
+                           .config_len = 10, .mailbox_capacity = 100000};
+        CHECK_ERR(aw_spawn(hook_rt, &s), AW_OK);
+        aw_reply r;
+        CHECK_ERR(aw_request(hook_rt, "h", "self", 4, 5000, &r), AW_OK);
+        aw_reply_free(&r);
+        CHECK_ERR(aw_stop(hook_rt, "h"), AW_OK);
+        aw_actor_spec f = {.name = "f", .component = msn,
+                           .config = (const uint8_t *)"subfail hook.>", .config_len = 14};
+        CHECK_ERR(aw_spawn(hook_rt, &f), AW_EGUEST);
+        CHECK_CONTAINS(aw_last_error(), "refused to start");
+    }
+    atomic_store(&hook_stop, true);
+    pthread_join(t, NULL);
+    aw_publish_result pr;
+    CHECK_ERR(aw_publish(hook_rt, "hook.x", "p", 1, &pr), AW_OK);
+    CHECK(pr.matched == 0);  /* nothing left subscribed */
+    CHECK_ERR(aw_unsubscribe(hook_rt, "nobody", "bad..p"), AW_ENOENT);
+    aw_component_release(msn);
+    aw_runtime_free(hook_rt);
+}
+
 int main(void)
 {
+    RUN(subscribe_in_start_hook);
     RUN(matching);
     RUN(validation);
     RUN(end_to_end);

@@ -72,8 +72,9 @@ typedef enum aw_log_level {
  * (crashes, undelivered mail, failed hooks). */
 typedef enum aw_log_source { AW_LOG_GUEST = 0, AW_LOG_RUNTIME } aw_log_source;
 
-/* Log sink. `actor` is the actor concerned, or NULL. Called from worker
- * threads: must be thread-safe and must not block for long. */
+/* Log sink. `actor` is the actor concerned, or NULL. Called from workers,
+ * the timer thread and spawning threads: must be thread-safe and must not
+ * block for long. */
 typedef void (*aw_log_fn)(void *ud, aw_log_level level, aw_log_source source,
                           const char *actor, const char *msg, size_t len);
 
@@ -89,7 +90,7 @@ typedef struct aw_exit {
     const char *actor;
     uint64_t addr;          /* the aw_addr it had */
     aw_exit_reason reason;
-    aw_err error;           /* AW_OK unless it crashed */
+    aw_err error;           /* AW_OK for a stop; the crash's code; AW_ESTOPPED if killed */
     const char *detail;     /* the crash detail, or NULL */
 } aw_exit;
 
@@ -265,7 +266,8 @@ typedef struct aw_publish_result {
 
 /* Deliver a copy to every matching subscriber (once per actor). When some
  * could not take it (mailbox full, stopping), returns that error with the
- * names in aw_last_error(); `out` (optional) always has the counts. */
+ * names in aw_last_error(); `out` (optional) has the counts whenever the
+ * arguments were valid. */
 aw_err aw_publish(aw_runtime *rt, const char *topic, const void *msg, size_t len,
                   aw_publish_result *out);
 
@@ -274,7 +276,8 @@ aw_err aw_publish(aw_runtime *rt, const char *topic, const void *msg, size_t len
 typedef uint64_t aw_timer_id;
 
 /* Send `msg` to `to` after delay_ms. If the actor is gone (or full) by then,
- * the failure is logged as a warning: never dropped silently. */
+ * the failure is logged as a warning; timers still pending when the runtime
+ * is freed are dropped with a warning too. */
 aw_err aw_send_after(aw_runtime *rt, const char *to, const void *msg, size_t len,
                      uint32_t delay_ms, aw_timer_id *out);
 /* AW_ENOENT when the timer already fired or never existed. */

@@ -12,7 +12,7 @@
  *           -I sdk/c my.c sdk/c/airssys_guest.c -o my.wasm
  *
  * The SDK exports the ABI glue the host looks for (aw_abi_v0, aw_alloc,
- * aw_handle, aw_init, aw_on_start, aw_on_stop) and imports the host functions
+ * aw_handle, aw_inbox, aw_init, aw_on_start, aw_on_stop) and imports the host functions
  * of module "airssys". Lifecycle hooks are optional: define aw_guest_init,
  * aw_guest_start or aw_guest_stop to override the defaults (which do nothing).
  * See docs/guest-abi.md for the wire-level contract. */
@@ -79,8 +79,9 @@ void aw_logf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * count) on success and a negative AW_G_* code on failure. */
 int aw_send(const char *to, const void *msg, size_t len);
 /* Wait for the reply (timeout_ms 0 = 30 s): the actor is parked meanwhile and
- * its worker runs others. On success *reply is malloc'd (free it); on
- * AW_G_EGUEST / AW_G_ECRASHED it holds the error text. */
+ * its worker runs others. Whenever *reply is non-NULL it is malloc'd and
+ * yours to free: the reply on success, or the error text a failure carried
+ * (AW_G_EGUEST, AW_G_ECRASHED, and others when the host had a reason). */
 int aw_request(const char *to, const void *msg, size_t len, uint32_t timeout_ms,
                uint8_t **reply, size_t *reply_len);
 int aw_publish(const char *topic, const void *msg, size_t len); /* subscribers reached */

@@ -140,6 +140,9 @@ aw_err aw_actor_new(aw_runtime *rt, const char *name, const aw_guest_class *cls,
     atomic_store(&a->state, AW_ACTOR_RUNNING);
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
+    /* Not runnable until its spawn completes: mail that reaches it while its
+     * start hooks run (a guest may subscribe in them) waits in the mailbox. */
+    atomic_store(&a->scheduled, true);
     atomic_store(&a->refs, 1);  /* last: lock-free readers may take refs from now on */
     *out = a;
     return AW_OK;
@@ -170,6 +173,12 @@ aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force)
         return aw__fail(rc, "actor '%s' is stopping and takes no more messages", a->name);
     aw_actor_schedule(a);
     return AW_OK;
+}
+
+void aw_actor_release_start(aw_actor *a)
+{
+    atomic_store(&a->scheduled, false);
+    if (aw_mailbox_count(&a->mb) > 0) aw_actor_schedule(a);
 }
 
 void aw_actor_schedule(aw_actor *a)

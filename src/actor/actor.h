@@ -80,6 +80,8 @@ void aw_actor_unref(aw_actor *a);
 aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force);
 /* Put it on the run queue unless it is already there (after a push). */
 void aw_actor_schedule(aw_actor *a);
+/* End of spawn: make the actor runnable, running it now if mail is waiting. */
+void aw_actor_release_start(aw_actor *a);
 void aw_actor_turn(aw_actor *a);
 void aw_actor_wait_dead(aw_actor *a);
 /* Shutdown: fail the request a parked actor waits on, so it wakes to die. */

@@ -220,8 +220,7 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
     set_active(g, true);
     if (ci->needs_async) {  /* an async-required store must instantiate async too */
         g->fut = wasmtime_instance_pre_instantiate_async(ci->pre, g->cx, &g->inst, &g->trap, &g->err);
-        while (!wasmtime_call_future_poll(g->fut))
-            ;
+        for (unsigned n = 0; !wasmtime_call_future_poll(g->fut); n++) aw_poll_backoff(n);
         wasmtime_call_future_delete(g->fut);
         g->fut = NULL;
     } else {
@@ -399,7 +398,8 @@ static bool take_inbox(aw_guest *g, aw_call_result *out)
     return true;
 }
 
-/* Write a message into the inbox; memory never shrinks, but check anyway. */
+/* Write a message into the inbox (checked against memory when adopted;
+ * linear memory never shrinks). */
 static void place_in_inbox(aw_guest *g)
 {
     memcpy(wasmtime_memory_data(g->cx, &g->mem) + g->inbox_ptr, g->data, g->len);

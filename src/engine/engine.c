@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -412,6 +413,13 @@ void aw_guest_run(const aw_guest_class *cls, aw_guest *g, aw_call_kind kind,
         out->detail = strdup(aw_last_error());
         return;
     }
-    while (!cls->poll(g, out))
-        ;
+    for (unsigned n = 0; !cls->poll(g, out); n++) aw_poll_backoff(n);
+}
+
+void aw_poll_backoff(unsigned n)
+{
+    if (n < 64) return;  /* yields from time slices: poll again at once */
+    if (n < 1024) { sched_yield(); return; }
+    struct timespec ts = {0, 100000};  /* waiting on a host call (a request) */
+    nanosleep(&ts, NULL);
 }

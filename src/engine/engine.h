@@ -107,6 +107,10 @@ static inline aw_err aw_guest_new(aw_component *c, const aw_guest_env *env, aw_g
  * is on the workers: init, start, and stop at teardown). */
 void aw_guest_run(const aw_guest_class *cls, aw_guest *g, aw_call_kind kind,
                   const uint8_t *data, size_t len, int32_t arg, aw_call_result *out);
+/* Between polls of a call driven to completion on one thread: poll again at
+ * once at first, then yield, then sleep, so a start hook that waits on a
+ * request does not burn the spawner's CPU. */
+void aw_poll_backoff(unsigned n);
 
 /* Turn a Wasmtime trap or error from `func` into an aw_err plus a detail
  * naming the component, the function, the trap kind and the wasm backtrace.

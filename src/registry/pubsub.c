@@ -128,6 +128,8 @@ static size_t remove_where(aw_pubsub *ps, aw_actor *a, const char *p, size_t n)
 
 aw_err aw_pubsub_unsubscribe(aw_pubsub *ps, aw_actor *a, const char *p, size_t n)
 {
+    aw_err rc = aw_topic_check(p, n, true);
+    if (rc) return rc;
     if (!remove_where(ps, a, p, n))
         return aw__fail(AW_ENOENT, "actor '%s' is not subscribed to '%.*s'", a->name, (int)n, p);
     return AW_OK;

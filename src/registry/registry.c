@@ -130,12 +130,16 @@ aw_actor *aw_registry_get(aw_registry *r, const char *name)
 
 /* ---- writers (r->mu held) --------------------------------------------- */
 
-static void put(aw_name_table *t, uint64_t key, uint64_t addr)
+/* Insert; returns true when it reused a tombstone. Reuse is safe for a
+ * racing reader: it sees either the tombstone or the new key. */
+static bool put(aw_name_table *t, uint64_t key, uint64_t addr)
 {
     size_t mask = t->cap - 1, i = key & mask;
     while (atomic_load(&t->e[i].key) > TOMB) i = (i + 1) & mask;
+    bool tomb = atomic_load(&t->e[i].key) == TOMB;
     atomic_store(&t->e[i].addr, addr);
     atomic_store_explicit(&t->e[i].key, key, memory_order_release);
+    return tomb;
 }
 
 /* Rebuild without tombstones, doubling when more than a quarter is live. */
@@ -197,7 +201,7 @@ aw_err aw_registry_add(aw_registry *r, aw_actor *a)
     atomic_store(&a->addr, addr);
     aw_actor_ref(a);  /* the registry's reference */
     atomic_store_explicit(&atomic_load(&r->chunks[slot / CHUNK])[slot % CHUNK], a, memory_order_release);
-    put(atomic_load(&r->names), key_of(a->name), addr);
+    if (put(atomic_load(&r->names), key_of(a->name), addr)) r->tombstones--;
     r->live++;
     pthread_mutex_unlock(&r->mu);
     return AW_OK;

@@ -102,10 +102,20 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     pthread_mutex_init(&rt->mu, NULL);
     pthread_cond_init(&rt->cv, NULL);
     aw_pubsub_init(&rt->pubsub);
-    if ((rc = aw_timers_start(&rt->timers)) != AW_OK ||
-        (rc = aw_sched_start(&rt->sched, cfg.workers)) != AW_OK) {
+    if ((rc = aw_timers_start(&rt->timers)) != AW_OK) {
+        aw_pubsub_destroy(&rt->pubsub);
         aw_registry_destroy(&rt->reg);
         aw_engine_free(rt->engine);
+        free(rt);
+        return rc;
+    }
+    if ((rc = aw_sched_start(&rt->sched, cfg.workers)) != AW_OK) {
+        aw_timers_stop(&rt->timers);
+        aw_pubsub_destroy(&rt->pubsub);
+        aw_registry_destroy(&rt->reg);
+        aw_engine_free(rt->engine);
+        pthread_mutex_destroy(&rt->mu);
+        pthread_cond_destroy(&rt->cv);
         free(rt);
         return rc;
     }
@@ -297,6 +307,7 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
     const aw_guest_class *cls = spec->native ? &aw_native_class : spec->component->cls;
     if ((rc = aw_actor_new(rt, name, cls, spec->component, cap, &a)) != AW_OK) return rc;
     if ((rc = make_guest(rt, a, spec)) != AW_OK || (rc = run_hooks(a, spec)) != AW_OK) {
+        aw_pubsub_remove_actor(&rt->pubsub, a);  /* a start hook may have subscribed */
         aw_actor_unref(a);  /* destroys the guest, if any */
         return rc;
     }
@@ -308,10 +319,12 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
         aw_call_result res;
         aw_guest_run(a->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
         aw_call_result_clear(&res);
+        aw_pubsub_remove_actor(&rt->pubsub, a);
         aw__runtime_actor_dead(rt);
         aw_actor_unref(a);
         return aw__fail(rc, "an actor named '%s' is already running", name);
     }
+    aw_actor_release_start(a);
     aw_actor_unref(a);  /* the registry holds it now */
     return AW_OK;
 }
@@ -522,11 +535,17 @@ typedef struct send_later {
     char to[];
 } send_later;
 
-static void send_later_drop(void *arg)
+static void send_later_free(send_later *s)
 {
-    send_later *s = arg;
     free(s->m);
     free(s);
+}
+
+static void send_later_drop(void *arg)  /* pending at shutdown */
+{
+    send_later *s = arg;
+    aw__runtime_log(s->rt, AW_LOG_WARN, s->to, "timed send dropped: the runtime shut down first");
+    send_later_free(s);
 }
 
 static void send_later_fire(void *arg)
@@ -535,7 +554,7 @@ static void send_later_fire(void *arg)
     if (aw__deliver(s->rt, s->to, s->m) == AW_OK) s->m = NULL;
     else aw__runtime_log(s->rt, AW_LOG_WARN, s->to, "timed send was not delivered: %s",
                          aw_last_error());
-    send_later_drop(s);
+    send_later_free(s);
 }
 
 aw_err aw_send_after(aw_runtime *rt, const char *to, const void *msg, size_t len,
@@ -553,7 +572,7 @@ aw_err aw_send_after(aw_runtime *rt, const char *to, const void *msg, size_t len
     memcpy(s->to, to, tn + 1);
     uint64_t id = aw_timers_add(&rt->timers, (uint64_t)delay_ms * 1000000u, send_later_fire, s,
                                 send_later_drop);
-    if (!id) { send_later_drop(s); return aw__fail(AW_ENOMEM, "out of memory for a timer"); }
+    if (!id) { send_later_free(s); return aw__fail(AW_ENOMEM, "out of memory for a timer"); }
     if (out) *out = id;
     return AW_OK;
 }
