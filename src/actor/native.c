@@ -6,6 +6,7 @@
  * adapter knows which kind of actor it runs. */
 #include "actor.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct aw_ctx {
@@ -77,12 +78,11 @@ static bool native_poll(aw_guest *g, aw_call_result *out)
     c->reply = NULL;
     c->reply_len = 0;
     if (status) {
+        char who[300];
+        snprintf(who, sizeof who, "native actor '%s'", c->actor->name);
         out->err = AW_EGUEST;
-        out->detail = aw__strfmt("native actor '%s': %s returned status %d%s%.*s", c->actor->name,
-                                 c->kind == AW_CALL_INIT ? "on_start" : "on_message", status,
-                                 out->reply_len ? ": " : "",
-                                 (int)(out->reply_len > 512 ? 512 : out->reply_len),
-                                 out->reply ? (const char *)out->reply : "");
+        out->detail = aw_status_detail(who, c->kind == AW_CALL_INIT ? "on_start" : "on_message",
+                                       status, out->reply, out->reply_len);
     }
     return true;
 }

@@ -439,12 +439,10 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
                              ? g->res[0].of.i32 : 0;
         out->status = status;
         if (status == 0) return finish(g, out, AW_OK, NULL);
+        char who[600];
+        snprintf(who, sizeof who, "component '%s' (actor '%s')", g->comp->name, g->env.actor);
         return finish(g, out, AW_EGUEST,
-                      aw__strfmt("component '%s' (actor '%s'): %s returned status %d%s%.*s",
-                                 g->comp->name, g->env.actor, step_func(done), status,
-                                 g->reply_len ? ": " : "",
-                                 (int)(g->reply_len > 512 ? 512 : g->reply_len),
-                                 g->reply ? (const char *)g->reply : ""));
+                      aw_status_detail(who, step_func(done), status, g->reply, g->reply_len));
     }
 }
 

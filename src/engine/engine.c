@@ -55,6 +55,13 @@ void aw_call_result_clear(aw_call_result *r)
     memset(r, 0, sizeof *r);
 }
 
+char *aw_status_detail(const char *who, const char *fn, int32_t status, const uint8_t *reply,
+                       size_t len)
+{
+    return aw__strfmt("%s: %s returned status %d%s%.*s", who, fn, status, len ? ": " : "",
+                      (int)(len > 512 ? 512 : len), reply ? (const char *)reply : "");
+}
+
 wasm_engine_t *aw_engine_wasm(aw_engine *e) { return e->wasm; }
 const wasmtime_linker_t *aw_engine_linker(const aw_engine *e) { return e->linker; }
 uint64_t aw_engine_max_memory(const aw_engine *e) { return e->max_memory; }

@@ -60,6 +60,10 @@ typedef struct aw_call_result {
 } aw_call_result;
 
 void aw_call_result_clear(aw_call_result *r);
+/* A hook or handler returned non-zero: AW_EGUEST, with a detail quoting the
+ * reply bytes (its error text). `who` names the guest, `fn` the function. */
+char *aw_status_detail(const char *who, const char *fn, int32_t status, const uint8_t *reply,
+                       size_t len);
 
 /* Per-instance settings handed down by the runtime. */
 typedef struct aw_guest_env {

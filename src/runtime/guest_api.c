@@ -68,6 +68,22 @@ static wasm_trap_t *read_name(aw_guest *g, const char *fn, uint32_t p, uint32_t 
     return NULL;
 }
 
+/* The (name_ptr, name_len, msg_ptr, msg_len) arguments of send, request and
+ * publish: copy the name, check the size, bounds-check the message. Returns a
+ * trap for a range outside memory; otherwise *code is 0 or an AW_G_* code. */
+static wasm_trap_t *name_and_msg(aw_guest *g, aw_actor *self, const char *fn,
+                                 const wasmtime_val_t *args, char *name, const uint8_t **msg,
+                                 uint32_t *len, int32_t *code)
+{
+    bool ok;
+    wasm_trap_t *trap = read_name(g, fn, u32(&args[0]), u32(&args[1]), name, &ok);
+    *code = trap ? 0 : !ok ? G_EINVAL : u32(&args[3]) > self->rt->cfg.max_message_bytes ? G_ETOOBIG : 0;
+    if (trap || *code) return trap;
+    *len = u32(&args[3]);
+    *msg = aw_guest_mem(g, fn, u32(&args[2]), *len, &trap);
+    return trap;
+}
+
 /* send(to_ptr, to_len, msg_ptr, msg_len) -> 0 | AW_G_* */
 static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
                            size_t nargs, wasmtime_val_t *res, size_t nres)
@@ -76,14 +92,11 @@ static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
     char to[NAME_MAX_ + 1];
-    bool ok;
-    wasm_trap_t *trap = read_name(g, "airssys.send", u32(&args[0]), u32(&args[1]), to, &ok);
-    if (trap) return trap;
-    if (!ok) return ret_i32(res, G_EINVAL);
-    uint32_t len = u32(&args[3]);
-    if (len > self->rt->cfg.max_message_bytes) return ret_i32(res, G_ETOOBIG);
-    const uint8_t *msg = aw_guest_mem(g, "airssys.send", u32(&args[2]), len, &trap);
-    if (!msg) return trap;
+    const uint8_t *msg;
+    uint32_t len;
+    int32_t code;
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.send", args, to, &msg, &len, &code);
+    if (trap || code) return trap ? trap : ret_i32(res, code);
     aw_msg *m = aw_msg_new(AW_MSG_USER, msg, len);
     if (!m) return ret_i32(res, G_ENOMEM);
     aw_err e = aw__deliver(self->rt, to, m);
@@ -158,19 +171,17 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
     char to[NAME_MAX_ + 1];
-    bool ok;
+    const uint8_t *msg;
+    uint32_t len;
+    int32_t code;
     finish_now(res, k, 0);  /* every early return completes at once */
     free(self->reply_in);   /* read_reply must never see an older request's reply */
     self->reply_in = NULL;
     self->reply_in_len = 0;
-    wasm_trap_t *trap = read_name(g, "airssys.request", u32(&args[0]), u32(&args[1]), to, &ok);
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.request", args, to, &msg, &len, &code);
     if (trap) { *trap_ret = trap; return; }
-    if (!ok) { ret_i32(res, G_EINVAL); return; }
+    if (code) { ret_i32(res, code); return; }
     if (!strcmp(to, self->name)) { ret_i32(res, G_EDEADLK); return; }
-    uint32_t len = u32(&args[3]);
-    if (len > self->rt->cfg.max_message_bytes) { ret_i32(res, G_ETOOBIG); return; }
-    const uint8_t *msg = aw_guest_mem(g, "airssys.request", u32(&args[2]), len, &trap);
-    if (!msg) { *trap_ret = trap; return; }
     aw_msg *m = aw_msg_new(AW_MSG_USER, msg, len);
     aw_pending *p = m ? aw_pending_new(self) : NULL;
     req_wait *w = p ? malloc(sizeof *w) : NULL;
@@ -228,13 +239,11 @@ static wasm_trap_t *g_publish(void *env, wasmtime_caller_t *caller, const wasmti
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
     char topic[NAME_MAX_ + 1];
-    bool ok;
-    wasm_trap_t *trap = read_name(g, "airssys.publish", u32(&args[0]), u32(&args[1]), topic, &ok);
-    if (trap) return trap;
-    if (!ok) return ret_i32(res, G_EINVAL);
-    uint32_t len = u32(&args[3]);
-    const uint8_t *msg = aw_guest_mem(g, "airssys.publish", u32(&args[2]), len, &trap);
-    if (!msg) return trap;
+    const uint8_t *msg;
+    uint32_t len;
+    int32_t code;
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.publish", args, topic, &msg, &len, &code);
+    if (trap || code) return trap ? trap : ret_i32(res, code);
     aw_publish_result r;
     aw_err e = aw__publish(self->rt, topic, strlen(topic), msg, len, &r);
     if (e == AW_EINVAL || e == AW_ETOOBIG) return ret_i32(res, guest_code(e));
