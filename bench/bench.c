@@ -325,8 +325,6 @@ static void raw_baselines(const uint8_t *wasm, size_t len)
     wasmtime_pooling_allocation_config_total_stacks_set(pc, 1000);
     wasmtime_pooling_allocation_config_max_memory_size_set(pc, 64u << 20);
     wasmtime_pooling_allocation_config_table_elements_set(pc, 10000);
-    wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pc, 128u << 10);
-    wasmtime_pooling_allocation_config_table_keep_resident_set(pc, 16u << 10);
     wasmtime_pooling_allocation_config_max_unused_warm_slots_set(pc, 1000);
     wasmtime_pooling_allocation_strategy_set(cfg, pc);
     wasmtime_pooling_allocation_config_delete(pc);

@@ -219,10 +219,8 @@ static wasm_config_t *make_config(const aw_engine_config *c)
     wasmtime_pooling_allocation_config_total_stacks_set(pc, c->max_instances);
     wasmtime_pooling_allocation_config_max_memory_size_set(pc, reserve);
     wasmtime_pooling_allocation_config_table_elements_set(pc, 10000);
-    /* A recycled slot keeps its first pages resident (zeroed, not returned to
-     * the kernel), so the next spawn on it takes no page faults there. */
-    wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(pc, 128u << 10);
-    wasmtime_pooling_allocation_config_table_keep_resident_set(pc, 16u << 10);
+    /* No keep_resident: Wasmtime zeroes that much of EVERY freed slot and
+     * keeps it resident, which at 200k actors is 25 GiB for 128 KiB. */
     wasmtime_pooling_allocation_config_max_unused_warm_slots_set(pc, c->max_instances < 1000 ? c->max_instances : 1000);
     wasmtime_pooling_allocation_strategy_set(wc, pc);
     wasmtime_pooling_allocation_config_delete(pc);
