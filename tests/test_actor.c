@@ -172,6 +172,39 @@ static void many_callers_many_actors(void)
     CHECK(bad == 0);
 }
 
+/* The SDK's receive loop (airssys.next) handles queued messages inside one
+ * guest call: every request must still get its own reply or error. */
+static void *mixed_requests(void *arg)
+{
+    long bad = 0;
+    for (int i = 0; i < 200; i++) {
+        aw_reply r;
+        aw_err e = aw_request(rt, "rl", i % 3 ? "inc" : "nope", i % 3 ? 3 : 4, 10000, &r);
+        if (i % 3 ? e != AW_OK || r.len == 0 : e != AW_EGUEST || r.status != 1) bad++;
+        aw_reply_free(&r);
+    }
+    (void)arg;
+    return (void *)bad;
+}
+
+static void receive_loop_keeps_each_result(void)
+{
+    spawn("rl", counter, NULL);
+    pthread_t t[4];
+    for (long i = 0; i < 4; i++) pthread_create(&t[i], NULL, mixed_requests, NULL);
+    long bad = 0;
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        bad += (long)r;
+    }
+    CHECK(bad == 0);
+    for (int i = 0; i < 3000; i++) CHECK_ERR(aw_send_wait(rt, "rl", "inc", 3, 0), AW_OK);
+    char want[16];
+    snprintf(want, sizeof want, "%d", 4 * 133 + 3000);  /* 133 incs per thread */
+    ask("rl", "get", want);
+}
+
 static char shutdown_log[4096];
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static void capture(void *ud, aw_log_level lvl, aw_log_source src, const char *actor,
@@ -221,6 +254,7 @@ int main(void)
     RUN(stop_releases_name);
     RUN(mailbox_bound_is_an_error);
     RUN(many_callers_many_actors);
+    RUN(receive_loop_keeps_each_result);
     RUN(shutdown_kills_runaway);
     aw_component_release(echo);
     aw_component_release(counter);

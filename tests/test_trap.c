@@ -85,6 +85,34 @@ static void queued_requests_fail_fast(void)
     aw_component_release(spin);
 }
 
+/* A trap in the middle of a receive loop fails that message only; requests
+ * queued behind it fail at once (or find the name gone, if the crash won the
+ * race with the enqueue; at least one run must show the first case). */
+static void trap_inside_receive_loop(void)
+{
+    int stopped = 0;
+    for (int round = 0; round < 20 && !stopped; round++) {
+        aw_actor_spec s = {.name = "tl", .component = trap, .mailbox_capacity = 64};
+        CHECK_ERR(aw_spawn(rt, &s), AW_OK);
+        for (int i = 0; i < 5; i++) CHECK_ERR(aw_send(rt, "tl", "ok", 2), AW_OK);
+        CHECK_ERR(aw_send(rt, "tl", "x", 1), AW_OK);
+        aw_reply r;
+        aw_err e = aw_request(rt, "tl", "ok", 2, 5000, &r);
+        CHECKF(e == AW_ESTOPPED || e == AW_ENOENT, "got %s", aw_err_name(e));
+        if (e == AW_ESTOPPED) {
+            stopped = 1;
+            CHECK_CONTAINS(aw_last_error(), "crashed before handling this message");
+        }
+        aw_reply_free(&r);
+        aw_actor_state st;
+        for (int i = 0; i < 100 && aw_actor_state_of(rt, "tl", &st) == AW_OK; i++) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    CHECK(stopped);
+}
+
 static void hostile_pointers(void)
 {
     aw_component *liar = tl_load(rt, "liar");
@@ -150,6 +178,7 @@ int main(void)
     RUN(each_trap_kind);
     RUN(healthy_until_it_crashes);
     RUN(queued_requests_fail_fast);
+    RUN(trap_inside_receive_loop);
     RUN(hostile_pointers);
     RUN(memory_and_start_limits);
     aw_component_release(trap);

@@ -26,6 +26,7 @@ AW_IMPORT("unsubscribe") int32_t aw__host_unsubscribe(const void *p, int32_t len
 AW_IMPORT("now") int64_t aw__host_now(void);
 AW_IMPORT("self_name") int32_t aw__host_self_name(void *buf, int32_t cap);
 AW_IMPORT("topic") int32_t aw__host_topic(void *buf, int32_t cap);
+AW_IMPORT("next") int32_t aw__host_next(int32_t status);
 
 /* ABI version marker: its presence is the contract, it is never called. */
 AW_EXPORT("aw_abi_v0") void aw_abi_v0(void) {}
@@ -45,11 +46,17 @@ AW_EXPORT("aw_inbox") uint64_t aw_inbox(void)
     return (uint64_t)(uintptr_t)aw__inbox | ((uint64_t)AW_INBOX_SIZE << 32);
 }
 
+/* Handle the message, then keep taking queued ones in the same call while
+ * the host has more that fit the inbox (airssys.next closes each one). */
 AW_EXPORT("aw_handle") int32_t aw_handle(uint8_t *ptr, int32_t len)
 {
-    int32_t rc = aw_on_message(ptr, (size_t)len);
-    if (ptr != aw__inbox) free(ptr);
-    return rc;
+    for (;;) {
+        int32_t rc = aw_on_message(ptr, (size_t)len);
+        if (ptr != aw__inbox) free(ptr);
+        len = aw__host_next(rc);
+        if (len < 0) return 0;  /* this message was closed by next() */
+        ptr = aw__inbox;
+    }
 }
 
 AW_EXPORT("aw_init") int32_t aw_init(uint8_t *ptr, int32_t len)

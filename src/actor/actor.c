@@ -238,6 +238,7 @@ static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char
 }
 
 static bool is_crash(aw_err e) { return e != AW_OK && e != AW_EGUEST; }
+static void route(aw_actor *a, aw_msg *m, aw_call_result *res);
 
 /* A guest call finished: route the result, crash on a torn instance. */
 static void complete(aw_actor *a, aw_call_result *res)
@@ -252,6 +253,10 @@ static void complete(aw_actor *a, aw_call_result *res)
         finalize(a, AW_ACTOR_STOPPED, AW_OK, NULL);
         return;
     }
+    if (res->routed) {  /* the guest's receive loop already answered it */
+        aw_call_result_clear(res);
+        return;
+    }
     bool crash = is_crash(res->err);
     aw_err cause = res->err;
     char *reason = crash && res->detail ? strdup(res->detail) : NULL;
@@ -264,19 +269,40 @@ static void complete(aw_actor *a, aw_call_result *res)
     }
     if (crash) aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed: %s",
                                reason ? reason : aw_strerror(res->err));
-    else if (res->err && !(m && m->req))
+    route(a, m, res);
+    if (crash) finalize(a, AW_ACTOR_CRASHED, cause, reason);
+    free(reason);
+}
+
+/* Hand a message's result to its requester (or log a failed send). */
+static void route(aw_actor *a, aw_msg *m, aw_call_result *res)
+{
+    if (!is_crash(res->err) && res->err && !(m && m->req))
         aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "message failed: %s",
                         res->detail ? res->detail : aw_strerror(res->err));
     if (m && m->req) aw_pending_complete(m->req, res);
     aw_call_result_clear(res);
     if (m) msg_free(m);
-    if (crash) finalize(a, AW_ACTOR_CRASHED, cause, reason);
-    free(reason);
+}
+
+aw_msg *aw_actor_next_inline(aw_actor *a, aw_call_result *res, bool (*fits)(void *, size_t),
+                             void *ctx)
+{
+    route(a, a->current, res);
+    a->current = NULL;
+    if (a->inline_left == 0) return NULL;
+    aw_msg *m = aw_mailbox_peek(&a->mb);
+    if (!m || m->kind != AW_MSG_USER || !fits(ctx, m->len) || aw_mailbox_pop(&a->mb) != m)
+        return NULL;
+    a->inline_left--;
+    a->current = m;
+    return m;
 }
 
 static void begin_call(aw_actor *a, aw_call_kind kind, aw_msg *m)
 {
     a->current = m;
+    a->inline_left = a->rt->cfg.batch;
     a->call_kind = kind;
     a->in_call = true;
     aw_err rc = a->cls->begin(a->guest, kind, m ? m->data : NULL, m ? m->len : 0,

@@ -59,6 +59,7 @@ typedef struct aw_actor {
 
     /* consumer-side only (the worker running the turn) */
     aw_pending *awaiting;    /* set by a host function whose call is blocked */
+    uint32_t inline_left;    /* more messages the current call may take (next) */
     uint8_t *reply_in;       /* last reply to a request this actor made */
     size_t reply_in_len;
     bool stopping;
@@ -80,6 +81,11 @@ void aw_actor_unref(aw_actor *a);
 aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force);
 /* Put it on the run queue unless it is already there (after a push). */
 void aw_actor_schedule(aw_actor *a);
+/* A guest's receive loop, inside a message call: route the result of the
+ * message in flight, then take the next queued plain message if `fits` says
+ * the guest can take it in place (bounded per call for fairness). */
+aw_msg *aw_actor_next_inline(aw_actor *a, aw_call_result *res, bool (*fits)(void *, size_t),
+                             void *ctx);
 /* End of spawn: make the actor runnable, running it now if mail is waiting. */
 void aw_actor_release_start(aw_actor *a);
 void aw_actor_turn(aw_actor *a);

@@ -88,6 +88,13 @@ aw_msg *aw_mailbox_pop(aw_mailbox *mb)
     return tail;
 }
 
+aw_msg *aw_mailbox_peek(aw_mailbox *mb)
+{
+    aw_msg *tail = mb->tail;
+    if (tail != &mb->stub) return tail;
+    return atomic_load_explicit(&tail->next, memory_order_acquire);
+}
+
 uint32_t aw_mailbox_count(aw_mailbox *mb)
 {
     return (uint32_t)(atomic_load(&mb->state) & ~CLOSED);

@@ -43,6 +43,8 @@ void aw_mailbox_init(aw_mailbox *mb, uint32_t capacity);
 aw_err aw_mailbox_push(aw_mailbox *mb, aw_msg *m, bool force);
 /* Consumer only. NULL when empty, or while a producer is mid-push. */
 aw_msg *aw_mailbox_pop(aw_mailbox *mb);
+/* Consumer only: the message pop would return, left in place (or NULL). */
+aw_msg *aw_mailbox_peek(aw_mailbox *mb);
 uint32_t aw_mailbox_count(aw_mailbox *mb);
 void aw_mailbox_close(aw_mailbox *mb);
 bool aw_mailbox_closed(aw_mailbox *mb);

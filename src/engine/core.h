@@ -29,6 +29,7 @@ struct aw_guest {
     bool has_init, has_start, has_stop, has_ctor, has_inbox, torn;
     uint32_t inbox_ptr, inbox_cap;  /* the guest's reusable message buffer, if any */
     bool sync;               /* this call runs to completion without yielding */
+    bool routed;             /* the last message was closed by airssys.next */
 
     /* the call in flight; everything a future points at lives here */
     aw_call_kind kind;

@@ -353,6 +353,8 @@ static bool finish(aw_guest *g, aw_call_result *out, aw_err err, char *detail)
 {
     set_active(g, false);
     g->step = STEP_NONE;
+    out->routed = g->routed && err == AW_OK;
+    g->routed = false;
     out->err = err;
     out->detail = detail;
     out->reply = g->reply;
@@ -378,6 +380,37 @@ static bool place_payload(aw_guest *g, aw_call_result *out)
     memcpy(wasmtime_memory_data(g->cx, &g->mem) + ptr, g->data, g->len);
     g->guest_ptr = ptr;
     return true;
+}
+
+static void place_in_inbox(aw_guest *g);
+
+void aw_guest_end_message(aw_guest *g, int32_t status, aw_call_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = status;
+    out->reply = g->reply;
+    out->reply_len = g->reply_len;
+    g->reply = NULL;
+    g->reply_len = 0;
+    g->replied = false;
+    g->routed = true;
+    if (status) {
+        char who[600];
+        snprintf(who, sizeof who, "component '%s' (actor '%s')", g->comp->name, g->env.actor);
+        out->err = AW_EGUEST;
+        out->detail = aw_status_detail(who, "aw_handle", status, out->reply, out->reply_len);
+    }
+}
+
+bool aw_guest_inbox_fits(aw_guest *g, size_t len) { return len && len <= g->inbox_cap; }
+
+void aw_guest_next_message(aw_guest *g, const uint8_t *data, size_t len)
+{
+    g->data = data;
+    g->len = len;
+    g->routed = false;
+    arm_deadline(g);
+    place_in_inbox(g);
 }
 
 /* After aw_inbox returned: adopt the buffer if it lies inside memory. */
@@ -437,6 +470,7 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
         if (s != STEP_DONE) { start_step(g, s); continue; }
         int32_t status = (done == STEP_HANDLE || done == STEP_INIT || done == STEP_START)
                              ? g->res[0].of.i32 : 0;
+        if (done == STEP_HANDLE && g->routed) status = 0;  /* already closed by next() */
         out->status = status;
         if (status == 0) return finish(g, out, AW_OK, NULL);
         char who[600];

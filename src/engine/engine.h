@@ -57,6 +57,7 @@ typedef struct aw_call_result {
     uint8_t *reply;
     size_t reply_len;
     char *detail;      /* what went wrong, with component, function, trace */
+    bool routed;       /* the message's result was already handed over (airssys.next) */
 } aw_call_result;
 
 void aw_call_result_clear(aw_call_result *r);
@@ -149,6 +150,12 @@ aw_guest *aw_caller_guest(wasmtime_caller_t *caller);
 uint8_t *aw_guest_mem(aw_guest *g, const char *fn, uint32_t ptr, uint32_t len, wasm_trap_t **trap);
 void aw_guest_log(aw_guest *g, aw_log_level level, const char *msg, size_t len);
 void *aw_guest_owner(aw_guest *g);
+/* The guest's receive loop (airssys.next): close the message in flight with
+ * `status` into *out, then, when `data` fits the inbox, make it the message
+ * in flight (fresh reply, fresh CPU deadline) and return true. */
+void aw_guest_end_message(aw_guest *g, int32_t status, aw_call_result *out);
+bool aw_guest_inbox_fits(aw_guest *g, size_t len);
+void aw_guest_next_message(aw_guest *g, const uint8_t *data, size_t len);
 
 /* Core-module guests (core_guest.c, core_abi.c). */
 extern const aw_guest_class aw_core_guest_class;

@@ -281,6 +281,27 @@ static wasm_trap_t *g_unsubscribe(void *env, wasmtime_caller_t *caller, const wa
     return sub_common(caller, args, res, false);
 }
 
+static bool inbox_fits(void *g, size_t len) { return aw_guest_inbox_fits(g, len); }
+
+/* next(status) -> length of the next message, now in the inbox | AW_G_ENOENT
+ * Closes the message being handled with `status` (its reply goes out now)
+ * and, when another plain message that fits the inbox is queued, hands it
+ * over in the same call: a receive loop that saves a guest call per message. */
+static wasm_trap_t *g_next(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                           size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    if (self->call_kind != AW_CALL_MESSAGE || !self->current) return ret_i32(res, G_EINVAL);
+    aw_call_result r;
+    aw_guest_end_message(g, args[0].of.i32, &r);
+    aw_msg *m = aw_actor_next_inline(self, &r, inbox_fits, g);
+    if (!m) return ret_i32(res, G_ENOENT);
+    aw_guest_next_message(g, m->data, m->len);
+    return ret_i32(res, (int32_t)m->len);
+}
+
 /* now() -> i64 nanoseconds since the Unix epoch */
 static wasm_trap_t *g_now(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
                           size_t nargs, wasmtime_val_t *res, size_t nres)
@@ -338,6 +359,7 @@ aw_err aw__guest_api_define(aw_runtime *rt)
         {"airssys", "now", "", "I", g_now, NULL, NULL},
         {"airssys", "self_name", "ii", "i", g_self_name, NULL, NULL},
         {"airssys", "topic", "ii", "i", g_topic, NULL, NULL},
+        {"airssys", "next", "i", "i", g_next, NULL, NULL},
     };
     return aw_engine_define(rt->engine, fns, sizeof fns / sizeof *fns);
 }
