@@ -309,6 +309,15 @@ static wasm_trap_t *noop_cb(void *env, wasmtime_caller_t *c, const wasmtime_val_
     return NULL;
 }
 
+static wasm_trap_t *none_cb(void *env, wasmtime_caller_t *c, const wasmtime_val_t *a, size_t na,
+                            wasmtime_val_t *r, size_t nr)
+{
+    (void)env; (void)c; (void)a; (void)na; (void)nr;
+    r[0].kind = WASMTIME_I32;
+    r[0].of.i32 = -4;  /* AW_G_ENOENT: no further message */
+    return NULL;
+}
+
 static void raw_baselines(const uint8_t *wasm, size_t len)
 {
     /* Same engine settings as the runtime's defaults (see src/engine/engine.c). */
@@ -317,7 +326,7 @@ static void raw_baselines(const uint8_t *wasm, size_t len)
     wasmtime_config_memory_reservation_set(cfg, 64u << 20);
     wasmtime_config_memory_guard_size_set(cfg, 65536);
     wasmtime_config_memory_reservation_for_growth_set(cfg, 0);
-    wasmtime_config_memory_init_cow_set(cfg, false);
+    wasmtime_config_memory_init_cow_set(cfg, true);
     wasmtime_pooling_allocation_config_t *pc = wasmtime_pooling_allocation_config_new();
     wasmtime_pooling_allocation_config_total_memories_set(pc, 1000);
     wasmtime_pooling_allocation_config_total_tables_set(pc, 1000);
@@ -336,6 +345,10 @@ static void raw_baselines(const uint8_t *wasm, size_t len)
     wasm_functype_t *rep_t = wasm_functype_new_2_1(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32());
     wasmtime_linker_define_func(linker, "airssys", 7, "log", 3, log_t, noop_cb, NULL, NULL);
     wasmtime_linker_define_func(linker, "airssys", 7, "reply", 5, rep_t, noop_cb, NULL, NULL);
+    /* the SDK's receive loop asks for a next message once per call: none here */
+    wasm_functype_t *next_t = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+    wasmtime_linker_define_func(linker, "airssys", 7, "next", 4, next_t, none_cb, NULL, NULL);
+    wasm_functype_delete(next_t);
     wasm_functype_delete(log_t);
     wasm_functype_delete(rep_t);
     wasmtime_instance_pre_t *pre;

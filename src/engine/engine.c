@@ -206,7 +206,7 @@ static wasm_config_t *make_config(const aw_engine_config *c)
     wasmtime_config_memory_reservation_set(wc, reserve);
     wasmtime_config_memory_guard_size_set(wc, reserve >= (4ull << 30) ? (32u << 20) : 65536);
     wasmtime_config_memory_reservation_for_growth_set(wc, 0);
-    wasmtime_config_memory_init_cow_set(wc, false);
+    wasmtime_config_memory_init_cow_set(wc, true);
     wasmtime_config_max_wasm_stack_set(wc, 512u << 10);
     wasmtime_config_async_stack_size_set(wc, 1u << 20);
     wasmtime_config_wasm_component_model_set(wc, true);
