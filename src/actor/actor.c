@@ -118,7 +118,7 @@ void aw_actor_unpark_fail(aw_actor *a, const char *why)
 static void msg_free(aw_msg *m)
 {
     if (m->req) aw_pending_unref(m->req);
-    free(m);
+    aw_msg_free(m);
 }
 
 /* ---- actor objects ------------------------------------------------------ */

@@ -1,13 +1,112 @@
 /* mailbox.c - see mailbox.h. */
 #include "mailbox.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define CLOSED (1ull << 63)
 
+/* ---- message blocks -------------------------------------------------------
+ * Blocks of BLOCK bytes cycle through a per-thread cache; a thread that
+ * frees more than it allocates (a worker) hands full batches to a shared
+ * list, and a thread that allocates more (a host producer) takes batches
+ * from it, so the steady state is a mutex per BATCH messages. Blocks are
+ * never returned to malloc: the pool keeps the peak of small messages in
+ * flight (bounded by the mailboxes' capacities). */
+#define BLOCK 256
+#define BATCH 256
+
+typedef struct block { struct block *next; } block;
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static block *pool_batches;  /* batches chained through their last block */
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+typedef struct cache { block *head; unsigned n; } cache;
+static _Thread_local cache tl_cache;
+
+static void flush_cache(void *unused)  /* thread exit: keep blocks reachable */
+{
+    (void)unused;
+    pthread_mutex_lock(&pool_mu);
+    for (block *b = tl_cache.head, *next; b; b = next) {
+        next = b->next;
+        b->next = pool_batches;
+        pool_batches = b;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    tl_cache.head = NULL;
+    tl_cache.n = 0;
+}
+
+static void make_key(void) { pthread_key_create(&cache_key, flush_cache); }
+
+/* Register this thread's cache so that its exit flushes it to the pool. */
+static void adopt(cache *c)
+{
+    if (c->n) return;
+    pthread_once(&cache_once, make_key);
+    pthread_setspecific(cache_key, c);
+}
+
+static void *block_alloc(void)
+{
+    cache *c = &tl_cache;
+    if (!c->head) {  /* refill from the shared list */
+        adopt(c);
+        pthread_mutex_lock(&pool_mu);
+        for (unsigned i = 0; i < BATCH && pool_batches; i++) {
+            block *b = pool_batches;
+            pool_batches = b->next;
+            b->next = c->head;
+            c->head = b;
+            c->n++;
+        }
+        pthread_mutex_unlock(&pool_mu);
+        if (!c->head) return malloc(BLOCK);
+    }
+    block *b = c->head;
+    c->head = b->next;
+    c->n--;
+    return b;
+}
+
+static void block_free(void *p)
+{
+    cache *c = &tl_cache;
+    adopt(c);
+    block *b = p;
+    b->next = c->head;
+    c->head = b;
+    if (++c->n < 2 * BATCH) return;
+    flush_cache(NULL);  /* too many here: share them */
+}
+
+/* Under AddressSanitizer every message is its own allocation, so that a use
+ * after free is caught rather than hidden by the pool. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOLED(total) ((void)(total), false)
+#else
+#define POOLED(total) ((total) <= BLOCK)
+#endif
+
+void aw_msg_free(aw_msg *m)
+{
+    if (!m) return;
+    size_t total = sizeof *m + m->len + (m->topic ? strlen(m->topic) + 1 : 0);
+    if (POOLED(total)) block_free(m);
+    else free(m);
+}
+
+static aw_msg *msg_alloc(size_t total)
+{
+    return POOLED(total) ? block_alloc() : malloc(total);
+}
+
 aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len)
 {
-    aw_msg *m = malloc(sizeof *m + len);
+    aw_msg *m = msg_alloc(sizeof *m + len);
     if (!m) return NULL;
     atomic_init(&m->next, NULL);
     m->kind = kind;
@@ -20,7 +119,7 @@ aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len)
 
 aw_msg *aw_msg_new_topic(const void *data, size_t len, const char *topic, size_t topic_len)
 {
-    aw_msg *m = malloc(sizeof *m + len + topic_len + 1);
+    aw_msg *m = msg_alloc(sizeof *m + len + topic_len + 1);
     if (!m) return NULL;
     atomic_init(&m->next, NULL);
     m->kind = AW_MSG_USER;

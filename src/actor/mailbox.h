@@ -34,7 +34,11 @@ typedef struct aw_mailbox {
     uint32_t capacity;
 } aw_mailbox;
 
+/* Messages come from a small-block pool: a producer thread allocates and
+ * the consumer's worker frees, which defeats malloc's per-thread caches.
+ * Free with aw_msg_free only. */
 aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len);
+void aw_msg_free(aw_msg *m);
 aw_msg *aw_msg_new_topic(const void *data, size_t len, const char *topic, size_t topic_len);
 
 void aw_mailbox_init(aw_mailbox *mb, uint32_t capacity);

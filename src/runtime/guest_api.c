@@ -100,7 +100,7 @@ static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_
     aw_msg *m = aw_msg_new(AW_MSG_USER, msg, len);
     if (!m) return ret_i32(res, G_ENOMEM);
     aw_err e = aw__deliver(self->rt, to, m);
-    if (e) free(m);
+    if (e) aw_msg_free(m);
     return ret_i32(res, guest_code(e));
 }
 
@@ -187,7 +187,7 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
     req_wait *w = p ? malloc(sizeof *w) : NULL;
     if (!w) {
         if (p) { aw_pending_unref(p); aw_pending_unref(p); }
-        free(m);
+        aw_msg_free(m);
         ret_i32(res, G_ENOMEM);
         return;
     }
@@ -196,7 +196,7 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
     if (e) {
         aw_pending_unref(p);
         aw_pending_unref(p);
-        free(m);
+        aw_msg_free(m);
         free(w);
         ret_i32(res, guest_code(e));
         return;

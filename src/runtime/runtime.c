@@ -380,7 +380,7 @@ aw_err aw_send_addr(aw_runtime *rt, aw_addr to, const void *msg, size_t len)
                             (unsigned long long)to);
     aw_msg *m = NULL;
     aw_err rc = make_msg(rt, a->name, msg, len, &m);
-    if (rc == AW_OK && (rc = aw_actor_deliver(a, m, false)) != AW_OK) free(m);
+    if (rc == AW_OK && (rc = aw_actor_deliver(a, m, false)) != AW_OK) aw_msg_free(m);
     aw_actor_unref(a);
     return rc;
 }
@@ -390,7 +390,7 @@ aw_err aw_send(aw_runtime *rt, const char *to, const void *msg, size_t len)
     aw__clear_error();
     aw_msg *m = NULL;
     aw_err rc = make_msg(rt, to, msg, len, &m);
-    if (rc == AW_OK && (rc = aw__deliver(rt, to, m)) != AW_OK) free(m);
+    if (rc == AW_OK && (rc = aw__deliver(rt, to, m)) != AW_OK) aw_msg_free(m);
     return rc;
 }
 
@@ -402,7 +402,7 @@ aw_err aw_send_wait(aw_runtime *rt, const char *to, const void *msg, size_t len,
     aw_err rc = make_msg(rt, to, msg, len, &m);
     if (rc) return rc;
     aw_actor *a;
-    if ((rc = lookup(rt, to, &a)) != AW_OK) { free(m); return rc; }
+    if ((rc = lookup(rt, to, &a)) != AW_OK) { aw_msg_free(m); return rc; }
     uint64_t deadline = aw__now_ns() + (uint64_t)timeout_ms * 1000000u;
     /* A full mailbox drains at its consumer's pace: spin, then yield the CPU
      * (on a small machine the consumer may need it), then sleep up to 1 ms. */
@@ -419,7 +419,7 @@ aw_err aw_send_wait(aw_runtime *rt, const char *to, const void *msg, size_t len,
     else if (rc == AW_EFULL) aw__fail(rc, "actor '%s': mailbox still full after %u ms", to, timeout_ms);
     else aw__fail(rc, "actor '%s' is stopping and takes no more messages", to);
     aw_actor_unref(a);
-    if (rc) free(m);
+    if (rc) aw_msg_free(m);
     return rc;
 }
 
@@ -434,14 +434,14 @@ aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
     if (rc) return rc;
     aw_pending *req = aw_pending_new(NULL);
     if (!req) {
-        free(m);
+        aw_msg_free(m);
         return aw__fail(AW_ENOMEM, "out of memory for a request");
     }
     m->req = req;
     if ((rc = aw__deliver(rt, to, m)) != AW_OK) {
         aw_pending_unref(req);
         aw_pending_unref(req);
-        free(m);
+        aw_msg_free(m);
         return rc;
     }
     if (aw_pending_wait(req, timeout_ms) != AW_OK) {
@@ -503,7 +503,7 @@ aw_err aw__publish(aw_runtime *rt, const char *topic, size_t tlen, const void *m
         aw_err e = m ? aw_actor_deliver(subs[i], m, false) : AW_ENOMEM;
         if (e == AW_OK) r.delivered++;
         else {
-            free(m);
+            aw_msg_free(m);
             if (!first) first = e;
             if (used < sizeof failed)
                 used += (size_t)snprintf(failed + used, sizeof failed - used, "%s%s (%s)",
@@ -537,7 +537,7 @@ typedef struct send_later {
 
 static void send_later_free(send_later *s)
 {
-    free(s->m);
+    aw_msg_free(s->m);
     free(s);
 }
 
@@ -566,7 +566,7 @@ aw_err aw_send_after(aw_runtime *rt, const char *to, const void *msg, size_t len
     if (rc) return rc;
     size_t tn = strlen(to);
     send_later *s = malloc(sizeof *s + tn + 1);
-    if (!s) { free(m); return aw__fail(AW_ENOMEM, "out of memory for a timer"); }
+    if (!s) { aw_msg_free(m); return aw__fail(AW_ENOMEM, "out of memory for a timer"); }
     s->rt = rt;
     s->m = m;
     memcpy(s->to, to, tn + 1);
