@@ -128,10 +128,7 @@ aw_err aw_actor_new(aw_runtime *rt, const char *name, const aw_guest_class *cls,
 {
     aw_actor *a = aw_registry_alloc_actor(&rt->reg);
     if (!a) return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", name);
-    if (!(a->name = strdup(name))) {
-        aw_registry_free_actor(&rt->reg, a);
-        return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", name);
-    }
+    snprintf(a->name, sizeof a->name, "%s", name);  /* 1..255 bytes, checked by spawn */
     a->rt = rt;
     a->cls = cls;
     a->comp = c;
@@ -159,8 +156,7 @@ void aw_actor_unref(aw_actor *a)
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);
     free(a->reply_in);
-    free(a->name);
-    a->name = NULL;
+    atomic_store(&a->addr, 0);  /* lock-free readers see the identity change first */
     aw_registry_free_actor(&a->rt->reg, a);  /* type-stable: see registry.h */
 }
 

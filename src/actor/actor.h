@@ -41,9 +41,11 @@ aw_err aw_pending_wait(aw_pending *r, uint32_t timeout_ms);
 void aw_pending_unref(aw_pending *r);
 
 typedef struct aw_actor {
-    atomic_int refs;         /* first: the registry's pool keeps it across reuse */
-    _Atomic uint64_t addr;   /* generation << 32 | slot; 0 until registered */
-    char *name;
+    /* First three: kept (not zeroed) when the registry's pool recycles the
+     * struct, because lock-free readers may look at them at any time. */
+    atomic_int refs;
+    _Atomic uint64_t addr;   /* generation << 32 | slot; 0 while not registered */
+    char name[256];          /* inline: type-stable like the struct */
     aw_runtime *rt;
     const aw_guest_class *cls;
     aw_component *comp;      /* NULL for a native actor */

@@ -1,6 +1,7 @@
 /* registry.c - see registry.h. */
 #include "registry.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define CHUNK 4096u
@@ -75,9 +76,11 @@ aw_actor *aw_registry_alloc_actor(aw_registry *r)
     if (a) r->pool = a->run_next;
     pthread_mutex_unlock(&r->mu);
     if (!a) return calloc(1, sizeof *a);
-    /* refs is 0 here and stays 0 until the new owner sets it, so readers
-     * racing with us fail their increment-unless-zero. */
-    memset((char *)a + sizeof a->refs, 0, sizeof *a - sizeof a->refs);
+    /* refs is 0 and addr is 0 here and stay so until the new owner sets
+     * them, so readers racing with us fail their checks; those two fields
+     * and the name are left out of the zeroing (readers may load them). */
+    size_t keep = offsetof(aw_actor, name) + sizeof a->name;
+    memset((char *)a + keep, 0, sizeof *a - keep);
     return a;
 }
 
@@ -126,6 +129,36 @@ aw_actor *aw_registry_get(aw_registry *r, const char *name)
         aw_actor_unref(a);
     }
     return NULL;
+}
+
+/* The name of an actor that may be recycled under us: a torn read is caught
+ * by the caller re-checking the address (a seqlock read), so TSan is told
+ * this is intended. */
+__attribute__((no_sanitize("thread"))) static bool name_is(const aw_actor *a, const char *name)
+{
+    return !strncmp(a->name, name, sizeof a->name);
+}
+
+/* Name -> address with no reference taken: entry, slot, the actor's address
+ * before and after comparing its (inline, type-stable) name. */
+uint64_t aw_registry_lookup(aw_registry *r, const char *name)
+{
+    uint64_t key = key_of(name);
+    aw_name_table *t = atomic_load_explicit(&r->names, memory_order_acquire);
+    size_t mask = t->cap - 1;
+    for (size_t i = key & mask, n = 0; n < t->cap; i = (i + 1) & mask, n++) {
+        uint64_t k = atomic_load(&t->e[i].key);
+        if (k == EMPTY) return 0;
+        if (k != key) continue;
+        uint64_t addr = atomic_load(&t->e[i].addr);
+        uint32_t slot = (uint32_t)addr;
+        aw_slot *c = slot / CHUNK < 1024 ? atomic_load(&r->chunks[slot / CHUNK]) : NULL;
+        aw_actor *a = c ? atomic_load(&c[slot % CHUNK]) : NULL;
+        if (!a || atomic_load(&a->addr) != addr) continue;
+        bool same = name_is(a, name);
+        if (atomic_load(&a->addr) == addr && same) return addr;
+    }
+    return 0;
 }
 
 /* ---- writers (r->mu held) --------------------------------------------- */

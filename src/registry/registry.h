@@ -39,6 +39,8 @@ void aw_registry_free_actor(aw_registry *r, aw_actor *a);
 /* Give `a` an address and its name; AW_EEXIST if the name is taken. */
 aw_err aw_registry_add(aw_registry *r, aw_actor *a);
 aw_actor *aw_registry_get(aw_registry *r, const char *name); /* counted ref or NULL */
+/* Name -> address without taking a reference (0 when unknown). */
+uint64_t aw_registry_lookup(aw_registry *r, const char *name);
 aw_actor *aw_registry_resolve(aw_registry *r, uint64_t addr); /* counted ref or NULL */
 void aw_registry_remove(aw_registry *r, aw_actor *a);
 /* Counted refs to every registered actor; caller frees the array. */

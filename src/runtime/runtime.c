@@ -362,13 +362,9 @@ static aw_err make_msg(aw_runtime *rt, const char *to, const void *msg, size_t l
 aw_err aw_lookup(aw_runtime *rt, const char *name, aw_addr *out)
 {
     aw__clear_error();
-    aw_actor *a;
-    if (!out) return aw__fail(AW_EINVAL, "aw_lookup: out is NULL");
-    aw_err rc = lookup(rt, name, &a);
-    if (rc) return rc;
-    *out = atomic_load(&a->addr);
-    aw_actor_unref(a);
-    return AW_OK;
+    if (!rt || !name || !out) return aw__fail(AW_EINVAL, "aw_lookup: NULL argument");
+    *out = aw_registry_lookup(&rt->reg, name);
+    return *out ? AW_OK : aw__fail(AW_ENOENT, "no actor named '%s'", name);
 }
 
 aw_err aw_send_addr(aw_runtime *rt, aw_addr to, const void *msg, size_t len)
