@@ -73,10 +73,7 @@ static bool native_poll(aw_guest *g, aw_call_result *out)
     }
     c->topic = NULL;
     out->status = status;
-    out->reply = c->reply;
-    out->reply_len = c->reply_len;
-    c->reply = NULL;
-    c->reply_len = 0;
+    aw_call_result_take_reply(out, &c->reply, &c->reply_len);
     if (status) {
         char who[300];
         snprintf(who, sizeof who, "native actor '%s'", c->actor->name);

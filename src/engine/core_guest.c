@@ -357,10 +357,7 @@ static bool finish(aw_guest *g, aw_call_result *out, aw_err err, char *detail)
     g->routed = false;
     out->err = err;
     out->detail = detail;
-    out->reply = g->reply;
-    out->reply_len = g->reply_len;
-    g->reply = NULL;
-    g->reply_len = 0;
+    aw_call_result_take_reply(out, &g->reply, &g->reply_len);
     return true;
 }
 
@@ -388,10 +385,7 @@ void aw_guest_end_message(aw_guest *g, int32_t status, aw_call_result *out)
 {
     memset(out, 0, sizeof *out);
     out->status = status;
-    out->reply = g->reply;
-    out->reply_len = g->reply_len;
-    g->reply = NULL;
-    g->reply_len = 0;
+    aw_call_result_take_reply(out, &g->reply, &g->reply_len);
     g->replied = false;
     g->routed = true;
     if (status) {

@@ -61,6 +61,15 @@ typedef struct aw_call_result {
 } aw_call_result;
 
 void aw_call_result_clear(aw_call_result *r);
+
+/* Move a guest's pending reply buffer into a result. */
+static inline void aw_call_result_take_reply(aw_call_result *r, uint8_t **reply, size_t *len)
+{
+    r->reply = *reply;
+    r->reply_len = *len;
+    *reply = NULL;
+    *len = 0;
+}
 /* A hook or handler returned non-zero: AW_EGUEST, with a detail quoting the
  * reply bytes (its error text). `who` names the guest, `fn` the function. */
 char *aw_status_detail(const char *who, const char *fn, int32_t status, const uint8_t *reply,
