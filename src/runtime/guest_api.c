@@ -69,18 +69,25 @@ static wasm_trap_t *read_name(aw_guest *g, const char *fn, uint32_t p, uint32_t 
 }
 
 /* The (name_ptr, name_len, msg_ptr, msg_len) arguments of send, request and
- * publish: copy the name, check the size, bounds-check the message. Returns a
- * trap for a range outside memory; otherwise *code is 0 or an AW_G_* code. */
+ * publish, read from the guest: the name copied, the size checked, the
+ * message bounds-checked. Returns a trap for a range outside memory and
+ * otherwise leaves 0 or an AW_G_* code in `code`. */
+typedef struct named_msg {
+    char name[NAME_MAX_ + 1];
+    const uint8_t *msg;
+    uint32_t len;
+    int32_t code;
+} named_msg;
+
 static wasm_trap_t *name_and_msg(aw_guest *g, aw_actor *self, const char *fn,
-                                 const wasmtime_val_t *args, char *name, const uint8_t **msg,
-                                 uint32_t *len, int32_t *code)
+                                 const wasmtime_val_t *args, named_msg *nm)
 {
     bool ok;
-    wasm_trap_t *trap = read_name(g, fn, u32(&args[0]), u32(&args[1]), name, &ok);
-    *code = trap ? 0 : !ok ? G_EINVAL : u32(&args[3]) > self->rt->cfg.max_message_bytes ? G_ETOOBIG : 0;
-    if (trap || *code) return trap;
-    *len = u32(&args[3]);
-    *msg = aw_guest_mem(g, fn, u32(&args[2]), *len, &trap);
+    wasm_trap_t *trap = read_name(g, fn, u32(&args[0]), u32(&args[1]), nm->name, &ok);
+    nm->code = trap ? 0 : !ok ? G_EINVAL : u32(&args[3]) > self->rt->cfg.max_message_bytes ? G_ETOOBIG : 0;
+    if (trap || nm->code) return trap;
+    nm->len = u32(&args[3]);
+    nm->msg = aw_guest_mem(g, fn, u32(&args[2]), nm->len, &trap);
     return trap;
 }
 
@@ -91,15 +98,12 @@ static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
-    char to[NAME_MAX_ + 1];
-    const uint8_t *msg;
-    uint32_t len;
-    int32_t code;
-    wasm_trap_t *trap = name_and_msg(g, self, "airssys.send", args, to, &msg, &len, &code);
-    if (trap || code) return trap ? trap : ret_i32(res, code);
-    aw_msg *m = aw_msg_new(AW_MSG_USER, msg, len);
+    named_msg nm;
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.send", args, &nm);
+    if (trap || nm.code) return trap ? trap : ret_i32(res, nm.code);
+    aw_msg *m = aw_msg_new(AW_MSG_USER, nm.msg, nm.len);
     if (!m) return ret_i32(res, G_ENOMEM);
-    aw_err e = aw__deliver(self->rt, to, m);
+    aw_err e = aw__deliver(self->rt, nm.name, m);
     if (e) aw_msg_free(m);
     return ret_i32(res, guest_code(e));
 }
@@ -170,19 +174,16 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
-    char to[NAME_MAX_ + 1];
-    const uint8_t *msg;
-    uint32_t len;
-    int32_t code;
+    named_msg nm;
     finish_now(res, k, 0);  /* every early return completes at once */
     free(self->reply_in);   /* read_reply must never see an older request's reply */
     self->reply_in = NULL;
     self->reply_in_len = 0;
-    wasm_trap_t *trap = name_and_msg(g, self, "airssys.request", args, to, &msg, &len, &code);
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.request", args, &nm);
     if (trap) { *trap_ret = trap; return; }
-    if (code) { ret_i32(res, code); return; }
-    if (!strcmp(to, self->name)) { ret_i32(res, G_EDEADLK); return; }
-    aw_msg *m = aw_msg_new(AW_MSG_USER, msg, len);
+    if (nm.code) { ret_i32(res, nm.code); return; }
+    if (!strcmp(nm.name, self->name)) { ret_i32(res, G_EDEADLK); return; }
+    aw_msg *m = aw_msg_new(AW_MSG_USER, nm.msg, nm.len);
     aw_pending *p = m ? aw_pending_new(self) : NULL;
     req_wait *w = p ? malloc(sizeof *w) : NULL;
     if (!w) {
@@ -192,7 +193,7 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
         return;
     }
     m->req = p;
-    aw_err e = aw__deliver(self->rt, to, m);
+    aw_err e = aw__deliver(self->rt, nm.name, m);
     if (e) {
         aw_pending_unref(p);
         aw_pending_unref(p);
@@ -238,14 +239,11 @@ static wasm_trap_t *g_publish(void *env, wasmtime_caller_t *caller, const wasmti
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
-    char topic[NAME_MAX_ + 1];
-    const uint8_t *msg;
-    uint32_t len;
-    int32_t code;
-    wasm_trap_t *trap = name_and_msg(g, self, "airssys.publish", args, topic, &msg, &len, &code);
-    if (trap || code) return trap ? trap : ret_i32(res, code);
+    named_msg nm;
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.publish", args, &nm);
+    if (trap || nm.code) return trap ? trap : ret_i32(res, nm.code);
     aw_publish_result r;
-    aw_err e = aw__publish(self->rt, topic, strlen(topic), msg, len, &r);
+    aw_err e = aw__publish(self->rt, nm.name, strlen(nm.name), nm.msg, nm.len, &r);
     if (e == AW_EINVAL || e == AW_ETOOBIG) return ret_i32(res, guest_code(e));
     if (e) aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "%s", aw_last_error());
     return ret_i32(res, (int32_t)r.delivered);
