@@ -179,6 +179,7 @@ void aw_actor_release_start(aw_actor *a)
 
 void aw_actor_schedule(aw_actor *a)
 {
+    if (atomic_load(&a->scheduled)) return;  /* common under load: no write */
     if (!atomic_exchange(&a->scheduled, true)) {
         aw_actor_ref(a);  /* the run queue holds a reference */
         aw_sched_push(&a->rt->sched, a);
@@ -194,18 +195,13 @@ void aw_actor_wait_dead(aw_actor *a)
 
 /* ---- ending ------------------------------------------------------------- */
 
-/* Close, release the name, settle every queued message, drop the instance. */
-static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char *reason)
+void aw_actor_discard_mail(aw_actor *a, const char *what, const char *reason)
 {
-    atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
-    aw_mailbox_close(&a->mb);
-    aw_registry_remove(&a->rt->reg, a);
-    aw_pubsub_remove_actor(&a->rt->pubsub, a);
     size_t dropped = 0;
     char why[1200];
-    snprintf(why, sizeof why, "actor '%s' %s before handling this message%s%s", a->name,
-             final == AW_ACTOR_CRASHED ? "crashed" : "stopped", reason ? ": " : "",
-             reason ? reason : "");
+    snprintf(why, sizeof why, "actor '%s' %s before handling this message%s%s", a->name, what,
+             reason ? ": " : "", reason ? reason : "");
+    aw_mailbox_close(&a->mb);
     while (aw_mailbox_count(&a->mb) > 0) {
         aw_msg *m = aw_mailbox_pop(&a->mb);
         if (!m) { sched_yield(); continue; }  /* a producer is mid-push */
@@ -215,8 +211,17 @@ static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char
     }
     if (dropped)
         aw__runtime_log(a->rt, AW_LOG_WARN, a->name,
-                        "%zu queued message(s) were not delivered: the actor %s", dropped,
-                        final == AW_ACTOR_CRASHED ? "crashed" : "stopped");
+                        "%zu queued message(s) were not delivered: the actor %s", dropped, what);
+}
+
+/* Close, release the name, settle every queued message, drop the instance. */
+static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char *reason)
+{
+    atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
+    aw_mailbox_close(&a->mb);
+    aw_registry_remove(&a->rt->reg, a);
+    aw_pubsub_remove_actor(&a->rt->pubsub, a);
+    aw_actor_discard_mail(a, final == AW_ACTOR_CRASHED ? "crashed" : "stopped", reason);
     if (a->guest) a->cls->destroy(a->guest);
     a->guest = NULL;
     atomic_store(&a->state, final);
@@ -291,6 +296,7 @@ aw_msg *aw_actor_next_inline(aw_actor *a, aw_call_result *res, bool (*fits)(void
     if (!m || m->kind != AW_MSG_USER || !fits(ctx, m->len) || aw_mailbox_pop(&a->mb) != m)
         return NULL;
     a->inline_left--;
+    a->inline_taken++;
     a->current = m;
     return m;
 }
@@ -298,7 +304,6 @@ aw_msg *aw_actor_next_inline(aw_actor *a, aw_call_result *res, bool (*fits)(void
 static void begin_call(aw_actor *a, aw_call_kind kind, aw_msg *m)
 {
     a->current = m;
-    a->inline_left = a->rt->cfg.batch;
     a->call_kind = kind;
     a->in_call = true;
     aw_err rc = a->cls->begin(a->guest, kind, m ? m->data : NULL, m ? m->len : 0,
@@ -333,7 +338,7 @@ void aw_actor_turn(aw_actor *a)
 {
     const aw_guest_class *cls = a->cls;
     uint32_t batch = a->rt->cfg.batch;
-    aw_pending *was = atomic_exchange(&a->parked_on, NULL);
+    aw_pending *was = atomic_load(&a->parked_on) ? atomic_exchange(&a->parked_on, NULL) : NULL;
     if (was) aw_pending_unref(was);  /* woken up: drop the parked reference */
     for (uint32_t done = 0; done < batch && !a->dead;) {
         if (atomic_load(&a->kill)) { kill_now(a); break; }
@@ -347,7 +352,8 @@ void aw_actor_turn(aw_actor *a)
                 return;
             }
             complete(a, &res);
-            done++;
+            done += 1 + a->inline_taken;  /* the receive loop's share of the turn */
+            a->inline_taken = 0;
             continue;
         }
         if (a->stopping && aw_mailbox_count(&a->mb) == 0) {
@@ -363,10 +369,11 @@ void aw_actor_turn(aw_actor *a)
             msg_free(m);
             continue;
         }
+        a->inline_left = batch - done - 1;  /* one turn = `batch` messages in all */
         begin_call(a, AW_CALL_MESSAGE, m);
     }
     if (a->dead) { aw_actor_unref(a); return; }
-    if (a->in_call || aw_mailbox_count(&a->mb) > 0 || (a->stopping && !a->dead)) {
+    if (a->in_call || aw_mailbox_count(&a->mb) > 0 || a->stopping) {
         aw_sched_push(&a->rt->sched, a);
         return;
     }

@@ -62,6 +62,7 @@ typedef struct aw_actor {
     /* consumer-side only (the worker running the turn) */
     aw_pending *awaiting;    /* set by a host function whose call is blocked */
     uint32_t inline_left;    /* more messages the current call may take (next) */
+    uint32_t inline_taken;   /* taken by it so far, counted against the turn */
     uint8_t *reply_in;       /* last reply to a request this actor made */
     size_t reply_in_len;
     bool stopping;
@@ -92,6 +93,9 @@ aw_msg *aw_actor_next_inline(aw_actor *a, aw_call_result *res, bool (*fits)(void
 void aw_actor_release_start(aw_actor *a);
 void aw_actor_turn(aw_actor *a);
 void aw_actor_wait_dead(aw_actor *a);
+/* Close the mailbox and settle what is queued: requests fail with
+ * AW_ESTOPPED, sends are counted in a warning. `what`: "crashed", ... */
+void aw_actor_discard_mail(aw_actor *a, const char *what, const char *reason);
 /* Shutdown: fail the request a parked actor waits on, so it wakes to die. */
 void aw_actor_unpark_fail(aw_actor *a, const char *why);
 

@@ -30,6 +30,7 @@ struct aw_guest {
     uint32_t inbox_ptr, inbox_cap;  /* the guest's reusable message buffer, if any */
     bool sync;               /* this call runs to completion without yielding */
     bool routed;             /* the last message was closed by airssys.next */
+    bool resumed;            /* back from a wait: the next epoch check is free */
 
     /* the call in flight; everything a future points at lives here */
     aw_call_kind kind;

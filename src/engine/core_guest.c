@@ -142,6 +142,11 @@ static wasmtime_error_t *on_epoch(wasmtime_context_t *cx, void *data, uint64_t *
     AW_UNUSED(cx);
     aw_guest *g = data;
     *delta = aw_engine_slice_ticks(g->comp->engine);
+    if (g->resumed) {  /* the epoch moved while it waited: not its CPU time */
+        g->resumed = false;
+        *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
+        return NULL;
+    }
     if (g->slices_left > 0 && --g->slices_left == 0) {
         char msg[160];
         snprintf(msg, sizeof msg, AW_DEADLINE_TAG " (%u ms)", g->env.deadline_ms);
@@ -397,6 +402,15 @@ void aw_guest_end_message(aw_guest *g, int32_t status, aw_call_result *out)
 }
 
 bool aw_guest_inbox_fits(aw_guest *g, size_t len) { return len && len <= g->inbox_cap; }
+bool aw_guest_in_handler(aw_guest *g) { return g->step == STEP_HANDLE; }
+
+void aw_guest_park(aw_guest *g) { set_active(g, false); }
+
+void aw_guest_resume(aw_guest *g)
+{
+    set_active(g, true);
+    g->resumed = true;
+}
 
 void aw_guest_next_message(aw_guest *g, const uint8_t *data, size_t len)
 {

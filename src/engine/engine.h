@@ -164,6 +164,12 @@ void *aw_guest_owner(aw_guest *g);
  * in flight (fresh reply, fresh CPU deadline) and return true. */
 void aw_guest_end_message(aw_guest *g, int32_t status, aw_call_result *out);
 bool aw_guest_inbox_fits(aw_guest *g, size_t len);
+/* True while the guest runs its message handler (aw_handle). */
+bool aw_guest_in_handler(aw_guest *g);
+/* A host call of the guest is waiting (parked): the call uses no CPU until
+ * aw_guest_resume, which also forgives the slice that elapsed meanwhile. */
+void aw_guest_park(aw_guest *g);
+void aw_guest_resume(aw_guest *g);
 void aw_guest_next_message(aw_guest *g, const uint8_t *data, size_t len);
 
 /* Core-module guests (core_guest.c, core_abi.c). */

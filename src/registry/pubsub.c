@@ -80,6 +80,11 @@ aw_err aw_pubsub_subscribe(aw_pubsub *ps, aw_actor *a, const char *p, size_t n)
     char *copy = aw__strndup(p, n);
     if (!copy) return aw__fail(AW_ENOMEM, "out of memory subscribing");
     pthread_rwlock_wrlock(&ps->lock);
+    if (aw_mailbox_closed(&a->mb)) {  /* ending: its removal may have run already */
+        pthread_rwlock_unlock(&ps->lock);
+        free(copy);
+        return aw__fail(AW_ESTOPPED, "actor '%s' is stopping", a->name);
+    }
     for (size_t i = 0; i < ps->n; i++)
         if (same(&ps->subs[i], a, p, n)) {  /* already subscribed: idempotent */
             pthread_rwlock_unlock(&ps->lock);

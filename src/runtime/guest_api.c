@@ -113,6 +113,7 @@ static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_
 typedef struct req_wait {
     aw_pending *p;
     aw_actor *self;
+    aw_guest *g;
     wasmtime_val_t *res;
 } req_wait;
 
@@ -135,8 +136,8 @@ static bool req_poll(void *env)
     aw_call_result *r = &w->p->res;
     aw_actor *self = w->self;
     if (self->awaiting == w->p) self->awaiting = NULL;  /* done before it parked */
+    aw_guest_resume(w->g);
     aw_timers_cancel(&self->rt->timers, w->p->timer);
-    free(self->reply_in);
     /* A failed request still carries text: the guest's error or the crash. */
     if (r->err && r->err != AW_EGUEST && !r->reply && r->detail) {
         r->reply = (uint8_t *)r->detail;
@@ -207,8 +208,9 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
     p->timer = aw_timers_add(&self->rt->timers, (uint64_t)timeout * 1000000u, req_timeout, p,
                              req_timer_drop);
     if (!p->timer) aw_pending_unref(p);  /* no timer: the request may wait for its reply */
-    *w = (req_wait){p, self, res};
+    *w = (req_wait){p, self, g, res};
     self->awaiting = p;
+    aw_guest_park(g);  /* no CPU time, no epoch ticks, until the answer */
     k->callback = req_poll;
     k->env = w;
     k->finalizer = req_free;
@@ -291,7 +293,8 @@ static wasm_trap_t *g_next(void *env, wasmtime_caller_t *caller, const wasmtime_
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
-    if (self->call_kind != AW_CALL_MESSAGE || !self->current) return ret_i32(res, G_EINVAL);
+    if (self->call_kind != AW_CALL_MESSAGE || !self->current || !aw_guest_in_handler(g))
+        return ret_i32(res, G_EINVAL);  /* only from aw_handle, never from aw_alloc */
     aw_call_result r;
     aw_guest_end_message(g, args[0].of.i32, &r);
     aw_msg *m = aw_actor_next_inline(self, &r, inbox_fits, g);

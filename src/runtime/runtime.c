@@ -129,7 +129,10 @@ static void request_stop(aw_actor *a, int reason)
     aw_mailbox_close(&a->mb);
     aw_msg *m = aw_msg_new(AW_MSG_STOP, NULL, 0);
     if (m) aw_actor_deliver(a, m, true);
-    else atomic_store(&a->kill, true);
+    else {  /* no memory for the stop message: kill it at its next turn */
+        atomic_store(&a->kill, true);
+        aw_actor_schedule(a);
+    }
 }
 
 void aw_runtime_free(aw_runtime *rt)
@@ -308,6 +311,7 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
     if ((rc = aw_actor_new(rt, name, cls, spec->component, cap, &a)) != AW_OK) return rc;
     if ((rc = make_guest(rt, a, spec)) != AW_OK || (rc = run_hooks(a, spec)) != AW_OK) {
         aw_pubsub_remove_actor(&rt->pubsub, a);  /* a start hook may have subscribed */
+        aw_actor_discard_mail(a, "failed to start", aw_last_error());
         aw_actor_unref(a);  /* destroys the guest, if any */
         return rc;
     }
@@ -320,9 +324,10 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
         aw_guest_run(a->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
         aw_call_result_clear(&res);
         aw_pubsub_remove_actor(&rt->pubsub, a);
+        aw_actor_discard_mail(a, "lost its name to another spawn", NULL);
         aw__runtime_actor_dead(rt);
         aw_actor_unref(a);
-        return aw__fail(rc, "an actor named '%s' is already running", name);
+        return rc == AW_EEXIST ? aw__fail(rc, "an actor named '%s' is already running", name) : rc;
     }
     aw_actor_release_start(a);
     aw_actor_unref(a);  /* the registry holds it now */
@@ -537,10 +542,11 @@ static void send_later_free(send_later *s)
     free(s);
 }
 
-static void send_later_drop(void *arg)  /* pending at shutdown */
+static void send_later_drop(void *arg)  /* cancelled, or pending at shutdown */
 {
     send_later *s = arg;
-    aw__runtime_log(s->rt, AW_LOG_WARN, s->to, "timed send dropped: the runtime shut down first");
+    if (s->rt->timers.stop)  /* set before aw_timers_stop drops what is left */
+        aw__runtime_log(s->rt, AW_LOG_WARN, s->to, "timed send dropped: the runtime shut down first");
     send_later_free(s);
 }
 
