@@ -132,6 +132,18 @@ static void hostile_pointers(void)
     aw_reply_free(&r);
     aw_component_release(liar);
 
+    /* next() from aw_alloc is refused and the message survives for aw_handle */
+    aw_component *nia = tl_load(rt, "next_in_alloc");
+    aw_actor_spec ns = {.name = "nia", .component = nia};
+    CHECK_ERR(aw_spawn(rt, &ns), AW_OK);
+    CHECK_ERR(aw_request(rt, "nia", "Zed", 3, 5000, &r), AW_OK);
+    int32_t code = 0, first = 0;
+    if (CHECK(r.len == 8)) { memcpy(&code, r.data, 4); memcpy(&first, r.data + 4, 4); }
+    CHECK(code == -1);
+    CHECK(first == 'Z');
+    aw_reply_free(&r);
+    aw_component_release(nia);
+
     aw_component *bad = tl_load(rt, "bad_alloc");
     aw_actor_spec b = {.name = "badalloc", .component = bad};
     CHECK_ERR(aw_spawn(rt, &b), AW_OK);
