@@ -25,9 +25,13 @@ struct aw_guest {
     wasmtime_context_t *cx;
     wasmtime_instance_t inst;
     wasmtime_memory_t mem;
-    wasmtime_func_t f_alloc, f_handle, f_init, f_start, f_stop, f_ctor, f_inbox;
+    /* Exported functions, looked up on first use: each lookup costs a few
+     * hundred ns in Wasmtime, and a spawn needs only three of them. */
+    wasmtime_func_t funcs[EX_COUNT];
+    unsigned looked_up;      /* bit per EX_* */
     bool has_init, has_start, has_stop, has_ctor, has_inbox, torn;
     uint32_t inbox_ptr, inbox_cap;  /* the guest's reusable message buffer, if any */
+    bool inbox_known;               /* aw_inbox has been asked (first message) */
     bool sync;               /* this call runs to completion without yielding */
     bool routed;             /* the last message was closed by airssys.next */
     bool resumed;            /* back from a wait: the next epoch check is free */
@@ -52,5 +56,8 @@ struct aw_guest {
     bool replied;
 };
 
+
+/* The guest's linear memory (looked up on first use). */
+const wasmtime_memory_t *aw_core_mem(aw_guest *g);
 
 #endif

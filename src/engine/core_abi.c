@@ -230,7 +230,7 @@ aw_guest *aw_caller_guest(wasmtime_caller_t *caller)
 
 uint8_t *aw_guest_mem(aw_guest *g, const char *fn, uint32_t ptr, uint32_t len, wasm_trap_t **trap)
 {
-    size_t size = wasmtime_memory_data_size(g->cx, &g->mem);
+    size_t size = wasmtime_memory_data_size(g->cx, aw_core_mem(g));
     if ((uint64_t)ptr + len > size) {
         char msg[256];
         int n = snprintf(msg, sizeof msg, "%s: range [%u, %llu) is outside guest memory "
@@ -238,7 +238,7 @@ uint8_t *aw_guest_mem(aw_guest *g, const char *fn, uint32_t ptr, uint32_t len, w
         *trap = wasmtime_trap_new(msg, (size_t)n);
         return NULL;
     }
-    return wasmtime_memory_data(g->cx, &g->mem) + ptr;
+    return wasmtime_memory_data(g->cx, aw_core_mem(g)) + ptr;
 }
 
 #define LOG_MAX 4096

@@ -184,12 +184,26 @@ static bool get_export(aw_guest *g, int which, wasmtime_extern_kind_t kind, wasm
     return false;
 }
 
-static bool get_func(aw_guest *g, int which, wasmtime_func_t *out)
+/* The exported memory, looked up on first use (the ABI check guarantees it). */
+const wasmtime_memory_t *aw_core_mem(aw_guest *g)
 {
-    wasmtime_extern_t ext;
-    if (!get_export(g, which, WASMTIME_EXTERN_FUNC, &ext)) return false;
-    *out = ext.of.func;
-    return true;
+    if (!(g->looked_up & (1u << EX_MEMORY))) {
+        wasmtime_extern_t ext;
+        if (get_export(g, EX_MEMORY, WASMTIME_EXTERN_MEMORY, &ext)) g->mem = ext.of.memory;
+        g->looked_up |= 1u << EX_MEMORY;
+    }
+    return &g->mem;
+}
+
+/* An exported function, looked up once per instance on first use. */
+static const wasmtime_func_t *func_of(aw_guest *g, int which)
+{
+    if (!(g->looked_up & (1u << which))) {
+        wasmtime_extern_t ext;
+        if (get_export(g, which, WASMTIME_EXTERN_FUNC, &ext)) g->funcs[which] = ext.of.func;
+        g->looked_up |= 1u << which;
+    }
+    return &g->funcs[which];
 }
 
 static void core_destroy(aw_guest *g)
@@ -245,19 +259,12 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
         core_destroy(g);
         return kind;
     }
-    wasmtime_extern_t mem;
-    if (!get_export(g, EX_MEMORY, WASMTIME_EXTERN_MEMORY, &mem)) {
-        core_destroy(g);
-        return aw__fail(AW_EABI, "component '%s': no exported memory", c->name);
-    }
-    g->mem = mem.of.memory;
-    get_func(g, EX_ALLOC, &g->f_alloc);
-    get_func(g, EX_HANDLE, &g->f_handle);
-    g->has_init = get_func(g, EX_INIT, &g->f_init);
-    g->has_start = get_func(g, EX_START, &g->f_start);
-    g->has_stop = get_func(g, EX_STOP, &g->f_stop);
-    g->has_ctor = get_func(g, EX_CTOR, &g->f_ctor);
-    g->has_inbox = get_func(g, EX_INBOX, &g->f_inbox);
+    /* The ABI check at compile time fixed which exports exist and their types. */
+    g->has_init = ci->export_index[EX_INIT] >= 0;
+    g->has_start = ci->export_index[EX_START] >= 0;
+    g->has_stop = ci->export_index[EX_STOP] >= 0;
+    g->has_ctor = ci->export_index[EX_CTOR] >= 0;
+    g->has_inbox = ci->export_index[EX_INBOX] >= 0;
     *out = g;
     return AW_OK;
 }
@@ -268,12 +275,12 @@ static enum core_step next_step(const aw_guest *g, enum core_step s)
     switch (g->kind) {
     case AW_CALL_INIT:  /* aw_init only when there is config to give it */
         if (s == STEP_NONE && g->has_ctor) return STEP_CTOR;
-        if ((s == STEP_NONE || s == STEP_CTOR) && g->has_inbox) return STEP_INBOX;
-        if (s == STEP_NONE || s == STEP_CTOR || s == STEP_INBOX)
-            return g->has_init && g->len ? STEP_ALLOC : STEP_DONE;
+        if (s == STEP_NONE || s == STEP_CTOR) return g->has_init && g->len ? STEP_ALLOC : STEP_DONE;
         return s == STEP_ALLOC ? STEP_INIT : STEP_DONE;
-    case AW_CALL_MESSAGE:  /* the inbox saves the aw_alloc call */
-        if (s == STEP_NONE) return !g->len ? STEP_HANDLE : g->len <= g->inbox_cap ? STEP_HANDLE : STEP_ALLOC;
+    case AW_CALL_MESSAGE:  /* the inbox (asked for once, before the first message) saves aw_alloc */
+        if (s == STEP_NONE && g->has_inbox && !g->inbox_known) return STEP_INBOX;
+        if (s == STEP_NONE || s == STEP_INBOX)
+            return !g->len ? STEP_HANDLE : g->len <= g->inbox_cap ? STEP_HANDLE : STEP_ALLOC;
         return s == STEP_ALLOC ? STEP_HANDLE : STEP_DONE;
     case AW_CALL_START: return s == STEP_NONE && g->has_start ? STEP_START : STEP_DONE;
     case AW_CALL_STOP: return s == STEP_NONE && g->has_stop ? STEP_STOP : STEP_DONE;
@@ -295,26 +302,29 @@ static const char *step_func(enum core_step s)
     }
 }
 
+static void place_in_inbox(aw_guest *g);
+
 static void start_step(aw_guest *g, enum core_step s)
 {
     const wasmtime_func_t *f = NULL;
     size_t nargs = 0, nres = 1;
     g->step = s;
     switch (s) {
-    case STEP_CTOR: f = &g->f_ctor; nres = 0; break;
-    case STEP_INBOX: f = &g->f_inbox; break;
+    case STEP_CTOR: f = func_of(g, EX_CTOR); nres = 0; break;
+    case STEP_INBOX: f = func_of(g, EX_INBOX); break;
     case STEP_ALLOC:
-        f = &g->f_alloc; nargs = 1;
+        f = func_of(g, EX_ALLOC); nargs = 1;
         g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = (int32_t)g->len;
         break;
     case STEP_INIT: case STEP_HANDLE:
-        f = s == STEP_INIT ? &g->f_init : &g->f_handle; nargs = 2;
+        if (s == STEP_HANDLE && g->len && !g->guest_ptr) place_in_inbox(g);  /* not via aw_alloc */
+        f = func_of(g, s == STEP_INIT ? EX_INIT : EX_HANDLE); nargs = 2;
         g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = (int32_t)g->guest_ptr;
         g->args[1].kind = WASMTIME_I32; g->args[1].of.i32 = g->len ? (int32_t)g->len : 0;
         break;
-    case STEP_START: f = &g->f_start; break;
+    case STEP_START: f = func_of(g, EX_START); break;
     case STEP_STOP:
-        f = &g->f_stop; nargs = 1; nres = 0;
+        f = func_of(g, EX_STOP); nargs = 1; nres = 0;
         g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = g->arg;
         break;
     default: return;
@@ -370,7 +380,7 @@ static bool finish(aw_guest *g, aw_call_result *out, aw_err err, char *detail)
 static bool place_payload(aw_guest *g, aw_call_result *out)
 {
     uint32_t ptr = (uint32_t)g->res[0].of.i32;
-    size_t size = wasmtime_memory_data_size(g->cx, &g->mem);
+    size_t size = wasmtime_memory_data_size(g->cx, aw_core_mem(g));
     if (ptr == 0 || (uint64_t)ptr + g->len > size) {
         g->torn = true;
         finish(g, out, ptr ? AW_EABI : AW_ELIMIT,
@@ -379,12 +389,10 @@ static bool place_payload(aw_guest *g, aw_call_result *out)
                           ptr ? "out-of-bounds pointer " : "no memory: ", ptr, size));
         return false;
     }
-    memcpy(wasmtime_memory_data(g->cx, &g->mem) + ptr, g->data, g->len);
+    memcpy(wasmtime_memory_data(g->cx, aw_core_mem(g)) + ptr, g->data, g->len);
     g->guest_ptr = ptr;
     return true;
 }
-
-static void place_in_inbox(aw_guest *g);
 
 void aw_guest_end_message(aw_guest *g, int32_t status, aw_call_result *out)
 {
@@ -426,7 +434,7 @@ static bool take_inbox(aw_guest *g, aw_call_result *out)
 {
     uint64_t v = (uint64_t)g->res[0].of.i64;
     uint32_t ptr = (uint32_t)v, cap = (uint32_t)(v >> 32);
-    size_t size = wasmtime_memory_data_size(g->cx, &g->mem);
+    size_t size = wasmtime_memory_data_size(g->cx, aw_core_mem(g));
     if (ptr == 0 || (uint64_t)ptr + cap > size) {
         g->torn = true;
         finish(g, out, AW_EABI,
@@ -436,6 +444,7 @@ static bool take_inbox(aw_guest *g, aw_call_result *out)
     }
     g->inbox_ptr = ptr;
     g->inbox_cap = cap;
+    g->inbox_known = true;
     return true;
 }
 
@@ -443,7 +452,7 @@ static bool take_inbox(aw_guest *g, aw_call_result *out)
  * linear memory never shrinks). */
 static void place_in_inbox(aw_guest *g)
 {
-    memcpy(wasmtime_memory_data(g->cx, &g->mem) + g->inbox_ptr, g->data, g->len);
+    memcpy(wasmtime_memory_data(g->cx, aw_core_mem(g)) + g->inbox_ptr, g->data, g->len);
     g->guest_ptr = g->inbox_ptr;
 }
 
@@ -453,7 +462,6 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
         set_active(g, true);
         enum core_step s = next_step(g, STEP_NONE);
         if (s == STEP_DONE) return finish(g, out, AW_OK, NULL);
-        if (s == STEP_HANDLE && g->len) place_in_inbox(g);
         start_step(g, s);
     }
     for (;;) {
