@@ -19,7 +19,7 @@
 typedef struct block { struct block *next; } block;
 
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static block *pool_batches;  /* batches chained through their last block */
+static block *pool_batches;  /* shared free blocks, one list */
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 

@@ -389,9 +389,13 @@ aw_err aw_send_addr(aw_runtime *rt, aw_addr to, const void *msg, size_t len)
 aw_err aw_send(aw_runtime *rt, const char *to, const void *msg, size_t len)
 {
     aw__clear_error();
+    aw_actor *a;
     aw_msg *m = NULL;
-    aw_err rc = make_msg(rt, to, msg, len, &m);
-    if (rc == AW_OK && (rc = aw__deliver(rt, to, m)) != AW_OK) aw_msg_free(m);
+    aw_err rc = lookup(rt, to, &a);  /* first: a send to nobody costs no copy */
+    if (rc) return rc;
+    if ((rc = make_msg(rt, to, msg, len, &m)) == AW_OK && (rc = aw_actor_deliver(a, m, false)))
+        aw_msg_free(m);
+    aw_actor_unref(a);
     return rc;
 }
 

@@ -42,7 +42,6 @@ static void *worker_main(void *arg)
         if (a && s->head && atomic_load(&s->sleepers) > 0) pthread_cond_signal(&s->cv);
         pthread_mutex_unlock(&s->mu);
         if (!a) return NULL;  /* stopping and nothing left */
-        a->run_next = NULL;
         aw_actor_turn(a);
     }
 }
