@@ -215,7 +215,6 @@ static void core_destroy(aw_guest *g)
     if (g->err) wasmtime_error_delete(g->err);
     if (g->store) wasmtime_store_delete(g->store);
     free(g->reply);
-    free((char *)g->env.actor);
     aw_component_release(g->comp);
     free(g);
 }
@@ -226,7 +225,7 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
     aw_guest *g = calloc(1, sizeof *g);
     if (!g) return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", env->actor);
     g->env = *env;
-    g->env.actor = strdup(env->actor);
+    /* env->actor is the actor's own name: it outlives the guest */
     atomic_fetch_add(&c->refs, 1);
     g->comp = c;
     g->store = wasmtime_store_new(aw_engine_wasm(c->engine), g, NULL);

@@ -77,7 +77,7 @@ char *aw_status_detail(const char *who, const char *fn, int32_t status, const ui
 
 /* Per-instance settings handed down by the runtime. */
 typedef struct aw_guest_env {
-    const char *actor;           /* name used in logs and errors */
+    const char *actor;           /* name used in logs and errors (borrowed) */
     void *owner;                 /* the runtime's actor (for host functions) */
     uint32_t deadline_ms;        /* CPU time per call, 0 = unlimited */
     uint32_t max_message_bytes;

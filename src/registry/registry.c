@@ -217,10 +217,8 @@ static bool take_slot(aw_registry *r, uint32_t *slot)
 aw_err aw_registry_add(aw_registry *r, aw_actor *a)
 {
     pthread_mutex_lock(&r->mu);
-    aw_actor *dup = aw_registry_get(r, a->name);
-    if (dup) {
+    if (aw_registry_lookup(r, a->name)) {
         pthread_mutex_unlock(&r->mu);
-        aw_actor_unref(dup);
         return aw__fail(AW_EEXIST, "an actor named '%s' is already running", a->name);
     }
     aw_name_table *t = atomic_load(&r->names);

@@ -276,11 +276,8 @@ static aw_err check_spec(aw_runtime *rt, const aw_actor_spec *spec, const char *
     if (!*name || !valid_name(*name))
         return aw__fail(AW_EINVAL, "aw_spawn: actor name '%s' must be 1..255 printable "
                         "characters without spaces", *name ? *name : "(none)");
-    aw_actor *existing = aw_registry_get(&rt->reg, *name);
-    if (existing) {
-        aw_actor_unref(existing);
+    if (aw_registry_lookup(&rt->reg, *name))  /* early, cheap; registration re-checks */
         return aw__fail(AW_EEXIST, "an actor named '%s' is already running", *name);
-    }
     return AW_OK;
 }
 
