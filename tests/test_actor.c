@@ -122,6 +122,8 @@ static void mailbox_bound_is_an_error(void)
                        .handler_deadline_ms = 1000};
     CHECK_ERR(aw_spawn(rt, &s), AW_OK);
     CHECK_ERR(aw_send(rt, "busy", "loop", 4), AW_OK);  /* occupies the actor */
+    struct timespec settle = {0, 50000000};
+    nanosleep(&settle, NULL);  /* let it take "loop" off the mailbox and start */
     int full = 0, accepted = 0;
     for (int i = 0; i < 20 && !full; i++) {
         aw_err e = aw_send(rt, "busy", "x", 1);
@@ -131,6 +133,15 @@ static void mailbox_bound_is_an_error(void)
     CHECK(full);
     CHECK_CONTAINS(aw_last_error(), "mailbox full");
     CHECK(accepted <= 3);
+    /* backpressure with a timeout: waits, then reports the full mailbox */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_ERR(aw_send_wait(rt, "busy", "x", 1, 100), AW_EFULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECKF(waited >= 0.09 && waited < 0.9, "waited %.3f s", waited);
+    CHECK_CONTAINS(aw_last_error(), "still full after 100 ms");
+    CHECK_ERR(aw_send_wait(rt, "nobody", "x", 1, 100), AW_ENOENT);
     aw_component_release(spin);
 }
 

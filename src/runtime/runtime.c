@@ -405,11 +405,12 @@ aw_err aw_send_wait(aw_runtime *rt, const char *to, const void *msg, size_t len,
     if (rc) return rc;
     aw_actor *a;
     if ((rc = lookup(rt, to, &a)) != AW_OK) { aw_msg_free(m); return rc; }
-    uint64_t deadline = aw__now_ns() + (uint64_t)timeout_ms * 1000000u;
+    uint64_t deadline = 0;  /* read the clock only once the mailbox was full */
     /* A full mailbox drains at its consumer's pace: spin, then yield the CPU
      * (on a small machine the consumer may need it), then sleep up to 1 ms. */
     for (unsigned tries = 0; (rc = aw_mailbox_push(&a->mb, m, false)) == AW_EFULL; tries++) {
-        if (timeout_ms && aw__now_ns() >= deadline) break;
+        if (timeout_ms && !deadline) deadline = aw__now_ns() + (uint64_t)timeout_ms * 1000000u;
+        else if (timeout_ms && aw__now_ns() >= deadline) break;
         if (tries < 256) aw_cpu_relax();
         else if (tries < 20000) sched_yield();
         else {
