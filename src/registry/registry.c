@@ -26,6 +26,13 @@ static uint64_t key_of(const char *s)
     return h | 2u;  /* never EMPTY or TOMB */
 }
 
+/* First probe position: the key's high bits (Fibonacci hashing), which
+ * spread similar names ("w1", "w2", ...) better than the low bits do. */
+static size_t home(uint64_t key, size_t mask)
+{
+    return (size_t)((key * 11400714819323198485ull) >> 40) & mask;
+}
+
 static aw_name_table *table_new(size_t cap)
 {
     aw_name_table *t = calloc(1, sizeof *t + cap * sizeof(name_entry));
@@ -119,7 +126,7 @@ aw_actor *aw_registry_get(aw_registry *r, const char *name)
     uint64_t key = key_of(name);
     aw_name_table *t = atomic_load_explicit(&r->names, memory_order_acquire);
     size_t mask = t->cap - 1;
-    for (size_t i = key & mask, n = 0; n < t->cap; i = (i + 1) & mask, n++) {
+    for (size_t i = home(key, mask), n = 0; n < t->cap; i = (i + 1) & mask, n++) {
         uint64_t k = atomic_load_explicit(&t->e[i].key, memory_order_acquire);
         if (k == EMPTY) return NULL;
         if (k != key) continue;
@@ -146,7 +153,7 @@ uint64_t aw_registry_lookup(aw_registry *r, const char *name)
     uint64_t key = key_of(name);
     aw_name_table *t = atomic_load_explicit(&r->names, memory_order_acquire);
     size_t mask = t->cap - 1;
-    for (size_t i = key & mask, n = 0; n < t->cap; i = (i + 1) & mask, n++) {
+    for (size_t i = home(key, mask), n = 0; n < t->cap; i = (i + 1) & mask, n++) {
         uint64_t k = atomic_load(&t->e[i].key);
         if (k == EMPTY) return 0;
         if (k != key) continue;
@@ -167,7 +174,7 @@ uint64_t aw_registry_lookup(aw_registry *r, const char *name)
  * racing reader: it sees either the tombstone or the new key. */
 static bool put(aw_name_table *t, uint64_t key, uint64_t addr)
 {
-    size_t mask = t->cap - 1, i = key & mask;
+    size_t mask = t->cap - 1, i = home(key, mask);
     while (atomic_load(&t->e[i].key) > TOMB) i = (i + 1) & mask;
     bool tomb = atomic_load(&t->e[i].key) == TOMB;
     atomic_store(&t->e[i].addr, addr);
@@ -245,7 +252,7 @@ void aw_registry_remove(aw_registry *r, aw_actor *a)
     pthread_mutex_lock(&r->mu);
     aw_name_table *t = atomic_load(&r->names);
     size_t mask = t->cap - 1;
-    for (size_t i = key & mask, n = 0; n < t->cap; i = (i + 1) & mask, n++) {
+    for (size_t i = home(key, mask), n = 0; n < t->cap; i = (i + 1) & mask, n++) {
         uint64_t k = atomic_load(&t->e[i].key);
         if (k == EMPTY) break;
         if (k == key && atomic_load(&t->e[i].addr) == addr) {
