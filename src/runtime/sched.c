@@ -4,7 +4,7 @@
 #include <sched.h>
 #include <string.h>
 
-#define SPIN_ROUNDS 1000  /* ~30 us of pause instructions before sleeping */
+#define SPIN_ROUNDS 300  /* ~10 us of pause instructions before sleeping */
 
 static aw_actor *take(aw_sched *s)
 {
