@@ -11,6 +11,7 @@
 typedef struct name_entry {
     _Atomic uint64_t key;   /* hash with bit 1 set, or EMPTY / TOMB */
     _Atomic uint64_t addr;
+    _Atomic(aw_actor *) actor;  /* a hint, saving the slot load; checked via addr */
 } name_entry;
 
 struct aw_name_table {
@@ -158,9 +159,7 @@ uint64_t aw_registry_lookup(aw_registry *r, const char *name)
         if (k == EMPTY) return 0;
         if (k != key) continue;
         uint64_t addr = atomic_load(&t->e[i].addr);
-        uint32_t slot = (uint32_t)addr;
-        aw_slot *c = slot / CHUNK < 1024 ? atomic_load(&r->chunks[slot / CHUNK]) : NULL;
-        aw_actor *a = c ? atomic_load(&c[slot % CHUNK]) : NULL;
+        aw_actor *a = atomic_load(&t->e[i].actor);
         if (!a || atomic_load(&a->addr) != addr) continue;
         bool same = name_is(a, name);
         if (atomic_load(&a->addr) == addr && same) return addr;
@@ -172,12 +171,13 @@ uint64_t aw_registry_lookup(aw_registry *r, const char *name)
 
 /* Insert; returns true when it reused a tombstone. Reuse is safe for a
  * racing reader: it sees either the tombstone or the new key. */
-static bool put(aw_name_table *t, uint64_t key, uint64_t addr)
+static bool put(aw_name_table *t, uint64_t key, uint64_t addr, aw_actor *a)
 {
     size_t mask = t->cap - 1, i = home(key, mask);
     while (atomic_load(&t->e[i].key) > TOMB) i = (i + 1) & mask;
     bool tomb = atomic_load(&t->e[i].key) == TOMB;
     atomic_store(&t->e[i].addr, addr);
+    atomic_store(&t->e[i].actor, a);
     atomic_store_explicit(&t->e[i].key, key, memory_order_release);
     return tomb;
 }
@@ -192,7 +192,7 @@ static bool rebuild(aw_registry *r)
     if (!t) return false;
     for (size_t i = 0; i < old->cap; i++) {
         uint64_t k = atomic_load(&old->e[i].key);
-        if (k > TOMB) put(t, k, atomic_load(&old->e[i].addr));
+        if (k > TOMB) put(t, k, atomic_load(&old->e[i].addr), atomic_load(&old->e[i].actor));
     }
     old->older = r->retired;
     r->retired = old;
@@ -239,7 +239,7 @@ aw_err aw_registry_add(aw_registry *r, aw_actor *a)
     atomic_store(&a->addr, addr);
     aw_actor_ref(a);  /* the registry's reference */
     atomic_store_explicit(&atomic_load(&r->chunks[slot / CHUNK])[slot % CHUNK], a, memory_order_release);
-    if (put(atomic_load(&r->names), key_of(a->name), addr)) r->tombstones--;
+    if (put(atomic_load(&r->names), key_of(a->name), addr, a)) r->tombstones--;
     r->live++;
     pthread_mutex_unlock(&r->mu);
     return AW_OK;
