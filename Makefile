@@ -57,6 +57,7 @@ bench: all
 	@[ "$$(cat /proc/sys/vm/max_map_count 2>/dev/null || echo 0)" -ge 1048576 ] || \
 	  sysctl -qw vm.max_map_count=1048576 2>/dev/null || \
 	  echo "bench: cannot raise vm.max_map_count; max_live_wasm_actors will be limited" >&2
+	@sync; sleep 2  # let the build's disk writeback settle before timing anything
 	$(BUILD)/aw-bench
 
 install: all
