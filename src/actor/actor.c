@@ -215,12 +215,20 @@ void aw_actor_discard_mail(aw_actor *a, const char *what, const char *reason)
 }
 
 /* Close, release the name, settle every queued message, drop the instance. */
+/* Give up the name and subscriptions (once: a crash does it early, before
+ * its requester is told, and finalize then has nothing left to do here). */
+static void release_name(aw_actor *a)
+{
+    if (a->released) return;
+    a->released = true;
+    aw_registry_remove(&a->rt->reg, a);
+    aw_pubsub_remove_actor(&a->rt->pubsub, a);
+}
+
 static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char *reason)
 {
     atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
-    aw_mailbox_close(&a->mb);
-    aw_registry_remove(&a->rt->reg, a);
-    aw_pubsub_remove_actor(&a->rt->pubsub, a);
+    release_name(a);
     aw_actor_discard_mail(a, final == AW_ACTOR_CRASHED ? "crashed" : "stopped", reason);
     if (a->guest) a->cls->destroy(a->guest);
     a->guest = NULL;
@@ -266,7 +274,7 @@ static void complete(aw_actor *a, aw_call_result *res)
         aw_mailbox_close(&a->mb);
         a->cls->destroy(a->guest);
         a->guest = NULL;
-        aw_registry_remove(&a->rt->reg, a);
+        release_name(a);
     }
     if (crash) aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed: %s",
                                reason ? reason : aw_strerror(res->err));

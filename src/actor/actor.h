@@ -66,6 +66,7 @@ typedef struct aw_actor {
     uint8_t *reply_in;       /* last reply to a request this actor made */
     size_t reply_in_len;
     bool stopping;
+    bool released;           /* name and subscriptions given up */
     bool in_call;
     aw_call_kind call_kind;
     aw_msg *current;
