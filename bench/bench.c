@@ -117,12 +117,18 @@ static uint8_t *read_all(const char *path, size_t *len)
 
 /* ---- framework ---------------------------------------------------------- */
 
-/* Spawn SPAWNS live actors; the first round warms the pool's slots (as in a
- * host that has been running a while), the second is measured. The raw
- * baseline below does exactly the same with bare stores. */
-static void bench_spawn(aw_runtime *rt, aw_component *echo)
+/* Spawn SPAWNS live actors, each followed by one bare Wasmtime
+ * instantiation of the same module (raw_instantiate below), so that both
+ * figures come from the same seconds of this shared machine and their ratio
+ * does not drift with it. The first round warms both pools' slots (as in a
+ * host that has been running a while), the second is measured. */
+typedef struct raw raw;
+static wasmtime_store_t *raw_instantiate(raw *rw);
+
+static void bench_spawn(aw_runtime *rt, aw_component *echo, raw *rw)
 {
-    static uint64_t t[SPAWNS];
+    static uint64_t t[SPAWNS], tr[SPAWNS];
+    static wasmtime_store_t *stores[SPAWNS];
     char name[32];
     for (int round = 0; round < 2; round++) {
         for (int i = 0; i < SPAWNS; i++) {
@@ -130,14 +136,19 @@ static void bench_spawn(aw_runtime *rt, aw_component *echo)
             aw_actor_spec s = {.name = name, .component = echo};
             uint64_t a = now_ns();
             if (aw_spawn(rt, &s)) die("spawn");
-            t[i] = now_ns() - a;
+            uint64_t b = now_ns();
+            stores[i] = raw_instantiate(rw);
+            tr[i] = now_ns() - b;
+            t[i] = b - a;
         }
         for (int i = 0; i < SPAWNS; i++) {
             snprintf(name, sizeof name, "s%d", i);
             aw_stop(rt, name);
+            wasmtime_store_delete(stores[i]);
         }
     }
     emit("spawn_wasm_actor_ns", (double)p50(t, SPAWNS), "ns", SPAWNS);
+    emit("raw_wasmtime_instantiate_ns", (double)p50(tr, SPAWNS), "ns", SPAWNS);
 }
 
 static void bench_request(aw_runtime *rt)
@@ -356,7 +367,14 @@ static wasm_trap_t *none_cb(void *env, wasmtime_caller_t *c, const wasmtime_val_
     return NULL;
 }
 
-static void raw_baselines(const uint8_t *wasm, size_t len)
+struct raw {
+    wasm_engine_t *engine;
+    wasmtime_module_t *mod;
+    wasmtime_linker_t *linker;
+    wasmtime_instance_pre_t *pre;
+};
+
+static void raw_setup(raw *rw, const uint8_t *wasm, size_t len)
 {
     /* Same engine settings as the runtime's defaults (see src/engine/engine.c). */
     wasm_config_t *cfg = wasm_config_new();
@@ -391,27 +409,27 @@ static void raw_baselines(const uint8_t *wasm, size_t len)
     wasm_functype_delete(rep_t);
     wasmtime_instance_pre_t *pre;
     if (wasmtime_linker_instantiate_pre(linker, mod, &pre)) { fprintf(stderr, "raw link failed\n"); exit(1); }
+    *rw = (raw){engine, mod, linker, pre};
+}
 
-    /* Like spawn: instances stay alive (each takes its own pool slot), one
-     * warm-up round, then the measured one. */
-    static uint64_t t[SPAWNS];
-    static wasmtime_store_t *stores[SPAWNS];
-    for (int round = 0; round < 2; round++) {
-        for (int i = 0; i < SPAWNS; i++) {
-            uint64_t a = now_ns();
-            wasmtime_store_t *store = stores[i] = wasmtime_store_new(engine, NULL, NULL);
-            wasmtime_context_t *cx = wasmtime_store_context(store);
-            wasmtime_context_set_epoch_deadline(cx, 1000000);
-            wasmtime_instance_t inst;
-            wasm_trap_t *trap = NULL;
-            if (wasmtime_instance_pre_instantiate(pre, cx, &inst, &trap) || trap) exit(1);
-            t[i] = now_ns() - a;
-        }
-        for (int i = 0; i < SPAWNS; i++) wasmtime_store_delete(stores[i]);
-    }
-    emit("raw_wasmtime_instantiate_ns", (double)p50(t, SPAWNS), "ns", SPAWNS);
+/* One bare instantiation as spawn would need it: a store, an epoch
+ * deadline, an instance from the same InstancePre-style pre-link. */
+static wasmtime_store_t *raw_instantiate(raw *rw)
+{
+    wasmtime_store_t *store = wasmtime_store_new(rw->engine, NULL, NULL);
+    wasmtime_context_t *cx = wasmtime_store_context(store);
+    wasmtime_context_set_epoch_deadline(cx, 1000000);
+    wasmtime_instance_t inst;
+    wasm_trap_t *trap = NULL;
+    if (wasmtime_instance_pre_instantiate(rw->pre, cx, &inst, &trap) || trap) exit(1);
+    return store;
+}
 
-    /* A bare call of the same handler: aw_alloc + copy + aw_handle, sync. */
+/* A bare call of the same handler: aw_alloc + copy + aw_handle, sync. */
+static void raw_call(raw *rw)
+{
+    wasm_engine_t *engine = rw->engine;
+    wasmtime_instance_pre_t *pre = rw->pre;
     wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
     wasmtime_context_t *cx = wasmtime_store_context(store);
     wasmtime_context_set_epoch_deadline(cx, 1000000000);
@@ -435,11 +453,16 @@ static void raw_baselines(const uint8_t *wasm, size_t len)
     }
     emit("raw_wasmtime_call_ns", (double)p50(c, CALLS), "ns", CALLS);
     wasmtime_store_delete(store);
-    wasmtime_instance_pre_delete(pre);
-    wasmtime_linker_delete(linker);
-    wasmtime_module_delete(mod);
-    wasm_engine_delete(engine);
 }
+
+static void raw_teardown(raw *rw)
+{
+    wasmtime_instance_pre_delete(rw->pre);
+    wasmtime_linker_delete(rw->linker);
+    wasmtime_module_delete(rw->mod);
+    wasm_engine_delete(rw->engine);
+}
+
 
 int main(void)
 {
@@ -457,7 +480,9 @@ int main(void)
         aw_component *echo, *sink;
         if (aw_component_load_file(rt, AW_GUEST_DIR "/echo.wasm", &echo)) die("load echo");
         if (aw_component_load_file(rt, AW_GUEST_DIR "/sink.wasm", &sink)) die("load sink");
-        bench_spawn(rt, echo);
+        raw rw;
+        raw_setup(&rw, wasm, len);
+        bench_spawn(rt, echo, &rw);
         if (aw_spawn(rt, &(aw_actor_spec){.name = "echo", .component = echo})) die("spawn echo");
         if (aw_spawn(rt, &(aw_actor_spec){.name = "sink", .component = sink, .mailbox_capacity = 4096}))
             die("spawn sink");
@@ -469,7 +494,8 @@ int main(void)
         aw_component_release(echo);
         aw_component_release(sink);
         aw_runtime_free(rt);
-        raw_baselines(wasm, len);
+        raw_call(&rw);
+        raw_teardown(&rw);
     }
     free(wasm);
     flush_metrics();

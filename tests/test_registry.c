@@ -112,9 +112,43 @@ static void lookups_race_with_churn(void)
     aw_runtime_free(shared_rt);
 }
 
+/* Names of every length the table stores differently (inline words of 1..15
+ * bytes, checked against the actor from 16 on), including names that differ
+ * only in their last byte or are prefixes of one another. */
+static void name_lengths(void)
+{
+    aw_runtime *rt = tl_runtime(1, 8);
+    char name[300], other[300];
+    aw_addr seen[256] = {0};
+    for (int n = 1; n <= 255; n++) {
+        memset(name, 'a' + n % 26, (size_t)n);
+        name[n] = 0;
+        name[n - 1] = 'Z';
+        if (!CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = name, .native = &nat}), AW_OK)) break;
+        CHECK_ERR(aw_lookup(rt, name, &seen[n]), AW_OK);
+    }
+    for (int n = 1; n <= 255; n++) {
+        memset(name, 'a' + n % 26, (size_t)n);
+        name[n] = 0;
+        name[n - 1] = 'Z';
+        aw_addr a = 0;
+        CHECKF(aw_lookup(rt, name, &a) == AW_OK && a == seen[n], "length %d", n);
+        memcpy(other, name, (size_t)n + 1);
+        other[n - 1] = 'Y';  /* same length, last byte differs */
+        CHECKF(aw_lookup(rt, other, &a) == AW_ENOENT, "length %d, last byte changed", n);
+        if (n > 1) {
+            other[n - 1] = 0;  /* a prefix */
+            CHECKF(aw_lookup(rt, other, &a) == AW_ENOENT, "prefix of length %d", n - 1);
+        }
+        CHECKF(aw_send(rt, name, "x", 1) == AW_OK, "send to length %d", n);
+    }
+    aw_runtime_free(rt);
+}
+
 int main(void)
 {
     RUN(addresses);
+    RUN(name_lengths);
     RUN(growth);
     RUN(lookups_race_with_churn);
     return tl_finish();

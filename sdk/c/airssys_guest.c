@@ -66,16 +66,11 @@ AW_EXPORT("aw_init") int32_t aw_init(uint8_t *ptr, int32_t len)
     return rc;
 }
 
-AW_EXPORT("aw_on_start") int32_t aw_on_start(void) { return aw_guest_start(); }
-AW_EXPORT("aw_on_stop") void aw_on_stop(int32_t reason) { aw_guest_stop(reason); }
-
 __attribute__((weak)) int aw_guest_init(const uint8_t *config, size_t len)
 {
     (void)config; (void)len;
     return 0;
 }
-__attribute__((weak)) int aw_guest_start(void) { return 0; }
-__attribute__((weak)) void aw_guest_stop(int reason) { (void)reason; }
 
 int aw_reply(const void *data, size_t len)
 {

@@ -56,10 +56,12 @@ enum aw_log_level { AW_TRACE = 0, AW_DEBUG = 1, AW_INFO = 2, AW_WARN = 3, AW_ERR
  * aw_fail() does both in one step. */
 int aw_on_message(const uint8_t *msg, size_t len);
 
-/* Optional (weak defaults return 0 / do nothing). */
+/* Optional. aw_guest_init has a weak default that returns 0. The start and
+ * stop hooks are exported under the ABI names only when you define them, so
+ * a guest without them costs the host no call at spawn or stop. */
 int  aw_guest_init(const uint8_t *config, size_t len); /* non-zero: refuse to start */
-int  aw_guest_start(void);                             /* non-zero: refuse to start */
-void aw_guest_stop(int reason);
+int  aw_guest_start(void) __attribute__((export_name("aw_on_start"))); /* non-zero: refuse */
+void aw_guest_stop(int reason) __attribute__((export_name("aw_on_stop")));
 
 /* --- provided by the SDK ------------------------------------------------ */
 

@@ -138,7 +138,9 @@ void aw_mailbox_init(aw_mailbox *mb, uint32_t capacity)
     atomic_init(&mb->stub.next, NULL);
     atomic_init(&mb->head, &mb->stub);
     mb->tail = &mb->stub;
-    atomic_init(&mb->state, 0);
+    atomic_init(&mb->pushed, 0);
+    atomic_init(&mb->popped, 0);
+    atomic_init(&mb->popped_seen, 0);
     mb->capacity = capacity;
 }
 
@@ -149,19 +151,37 @@ static void link(aw_mailbox *mb, aw_msg *m)
     atomic_store_explicit(&prev->next, m, memory_order_release);
 }
 
+/* Room for one more? Reads the consumer's line only when the cached count
+ * says the mailbox is full. */
+static bool has_room(aw_mailbox *mb, uint64_t pushed)
+{
+    uint64_t seen = atomic_load_explicit(&mb->popped_seen, memory_order_relaxed);
+    if (pushed - seen < mb->capacity) return true;
+    seen = atomic_load_explicit(&mb->popped, memory_order_acquire);
+    atomic_store_explicit(&mb->popped_seen, seen, memory_order_relaxed);
+    return pushed - seen < mb->capacity;
+}
+
 aw_err aw_mailbox_push(aw_mailbox *mb, aw_msg *m, bool force)
 {
-    uint64_t s = atomic_load_explicit(&mb->state, memory_order_relaxed);
+    uint64_t s = atomic_load_explicit(&mb->pushed, memory_order_relaxed);
     if (force) {
-        atomic_fetch_add(&mb->state, 1);
+        atomic_fetch_add(&mb->pushed, 1);
     } else {
         do {
             if (s & CLOSED) return AW_ESTOPPED;
-            if ((s & ~CLOSED) >= mb->capacity) return AW_EFULL;
-        } while (!atomic_compare_exchange_weak(&mb->state, &s, s + 1));
+            if (!has_room(mb, s)) return AW_EFULL;
+        } while (!atomic_compare_exchange_weak(&mb->pushed, &s, s + 1));
     }
     link(mb, m);
     return AW_OK;
+}
+
+static aw_msg *took(aw_mailbox *mb, aw_msg *m)
+{
+    uint64_t n = atomic_load_explicit(&mb->popped, memory_order_relaxed);
+    atomic_store_explicit(&mb->popped, n + 1, memory_order_release);
+    return m;
 }
 
 aw_msg *aw_mailbox_pop(aw_mailbox *mb)
@@ -175,16 +195,14 @@ aw_msg *aw_mailbox_pop(aw_mailbox *mb)
     }
     if (next) {
         mb->tail = next;
-        atomic_fetch_sub(&mb->state, 1);
-        return tail;
+        return took(mb, tail);
     }
     if (tail != atomic_load_explicit(&mb->head, memory_order_acquire)) return NULL; /* mid-push */
     link(mb, &mb->stub);
     next = atomic_load_explicit(&tail->next, memory_order_acquire);
     if (!next) return NULL;
     mb->tail = next;
-    atomic_fetch_sub(&mb->state, 1);
-    return tail;
+    return took(mb, tail);
 }
 
 aw_msg *aw_mailbox_peek(aw_mailbox *mb)
@@ -194,10 +212,13 @@ aw_msg *aw_mailbox_peek(aw_mailbox *mb)
     return atomic_load_explicit(&tail->next, memory_order_acquire);
 }
 
+/* Popped first: every pop follows its push, so the difference never goes
+ * below zero. */
 uint32_t aw_mailbox_count(aw_mailbox *mb)
 {
-    return (uint32_t)(atomic_load(&mb->state) & ~CLOSED);
+    uint64_t popped = atomic_load(&mb->popped);
+    return (uint32_t)((atomic_load(&mb->pushed) & ~CLOSED) - popped);
 }
 
-void aw_mailbox_close(aw_mailbox *mb) { atomic_fetch_or(&mb->state, CLOSED); }
-bool aw_mailbox_closed(aw_mailbox *mb) { return atomic_load(&mb->state) & CLOSED; }
+void aw_mailbox_close(aw_mailbox *mb) { atomic_fetch_or(&mb->pushed, CLOSED); }
+bool aw_mailbox_closed(aw_mailbox *mb) { return atomic_load(&mb->pushed) & CLOSED; }

@@ -2,9 +2,14 @@
  *
  * Producers are any threads (host callers, other actors' workers); the one
  * consumer is whichever worker is running the actor. The queue is Vyukov's
- * intrusive MPSC list (one atomic exchange per push, no locks). The bound and
- * the "closed" state share one atomic word, so a push either takes a slot in
- * an open mailbox or fails with a reason: nothing is accepted after close. */
+ * intrusive MPSC list (one atomic exchange per push, no locks). The push count
+ * and the "closed" state share one atomic word, so a push either takes a slot
+ * in an open mailbox or fails with a reason: nothing is accepted after close.
+ *
+ * Producers and the consumer write separate cache lines: the consumer counts
+ * pops in its own word, and producers compare against a copy of that count
+ * they refresh only when the mailbox looks full (the copy is never ahead of
+ * the truth, so a stale one can only make the bound stricter, briefly). */
 #ifndef AW_MAILBOX_H
 #define AW_MAILBOX_H
 
@@ -27,11 +32,15 @@ typedef struct aw_msg {
 } aw_msg;
 
 typedef struct aw_mailbox {
-    _Atomic(aw_msg *) head;  /* producers swap themselves in here */
-    aw_msg *tail;            /* consumer side */
-    aw_msg stub;
-    _Atomic uint64_t state;  /* count | CLOSED bit */
+    /* producers' line */
+    _Alignas(64) _Atomic(aw_msg *) head;  /* producers swap themselves in here */
+    _Atomic uint64_t pushed;      /* pushes so far | CLOSED bit */
+    _Atomic uint64_t popped_seen; /* some past value of `popped` */
     uint32_t capacity;
+    /* consumer's line */
+    _Alignas(64) aw_msg *tail;
+    _Atomic uint64_t popped;      /* written by the consumer only */
+    aw_msg stub;
 } aw_mailbox;
 
 /* Messages come from a small-block pool: a producer thread allocates and
