@@ -46,7 +46,9 @@ extern "C" {
     X(ETOOBIG, "payload too large")                                            \
     X(ELIMIT, "resource limit reached")                                        \
     X(ENOTSUP, "not supported")                                                \
-    X(EENGINE, "engine error")
+    X(EENGINE, "engine error")                                                 \
+    X(EEXIT, "guest asked to exit")                                            \
+    X(EINTENSITY, "restart intensity exceeded")
 
 typedef enum aw_err {
 #define AW_ERR_ENUM(name, msg) AW_##name,
@@ -113,6 +115,10 @@ typedef struct aw_runtime_config {
     aw_log_level log_level;
     aw_exit_fn on_exit;          /* optional: every actor's end, with its reason */
     void *on_exit_ud;
+    /* Time source for supervision (restart intensity, backoff reset, event
+     * times), in ns; NULL = CLOCK_MONOTONIC. Tests inject a virtual clock. */
+    uint64_t (*clock)(void *ud);
+    void *clock_ud;
 } aw_runtime_config;
 
 void aw_runtime_config_init(aw_runtime_config *cfg);
@@ -209,7 +215,8 @@ typedef struct aw_actor_spec {
 
 typedef enum aw_actor_state {
     AW_ACTOR_STARTING = 0, AW_ACTOR_RUNNING, AW_ACTOR_STOPPING, AW_ACTOR_STOPPED,
-    AW_ACTOR_CRASHED
+    AW_ACTOR_CRASHED,
+    AW_ACTOR_RESTARTING  /* supervised: between an exit and its replacement */
 } aw_actor_state;
 
 const char *aw_actor_state_name(aw_actor_state s);
@@ -290,6 +297,121 @@ aw_err aw_stop(aw_runtime *rt, const char *name);
 /* State of a live actor. A stopped or crashed actor has released its name,
  * so asking for it fails with AW_ENOENT. */
 aw_err aw_actor_state_of(aw_runtime *rt, const char *name, aw_actor_state *out);
+
+/* ---- supervision ----------------------------------------------------------
+ * A supervisor is an actor that starts an ordered list of children (actors
+ * or other supervisors) and restarts them by policy when they exit. A
+ * restarted child keeps its name, address and mailbox: mail sent while it
+ * restarts waits there for the new instance (up to the mailbox capacity;
+ * beyond it senders get AW_EFULL). The message whose handling crashed the
+ * old instance fails to its requester with the crash. See docs/supervision.md. */
+
+typedef enum aw_strategy {
+    AW_ONE_FOR_ONE = 0, /* restart the child that exited */
+    AW_ONE_FOR_ALL,     /* stop the others in reverse start order, restart all in order */
+    AW_REST_FOR_ONE     /* same, for the children started after it */
+} aw_strategy;
+
+typedef enum aw_restart {
+    AW_PERMANENT = 0,   /* always restarted */
+    AW_TRANSIENT,       /* restarted only after an abnormal exit */
+    AW_TEMPORARY        /* never restarted; removed when it exits */
+} aw_restart;
+
+/* Exponential backoff between an exit and the restart. initial_ms = 0: none. */
+typedef struct aw_backoff {
+    uint32_t initial_ms;
+    uint32_t max_ms;          /* 0 = no cap */
+    double factor;            /* <= 1 means 2 */
+    double jitter;            /* 0..1: the delay is scaled by 1 +- jitter, uniformly */
+    uint32_t reset_after_ms;  /* up this long: the next delay is initial again (0 = never) */
+} aw_backoff;
+
+typedef struct aw_supervisor_spec aw_supervisor_spec;
+
+typedef struct aw_child_spec {
+    aw_actor_spec actor;                   /* an actor (name required), or ... */
+    const aw_supervisor_spec *supervisor;  /* ... a nested supervisor; exactly one */
+    aw_restart restart;
+    uint32_t shutdown_ms;      /* on-stop budget before the kill; 0 = 5000 */
+    const aw_backoff *backoff; /* NULL = the supervisor's */
+} aw_child_spec;
+
+struct aw_supervisor_spec {
+    const char *name;          /* the supervisor's actor name */
+    aw_strategy strategy;
+    uint32_t max_restarts;     /* restarts allowed within period_ms ... */
+    uint32_t period_ms;        /* ... one more stops the children and fails the supervisor */
+    aw_backoff backoff;
+    uint64_t jitter_seed;      /* jitter is reproducible from this seed */
+    const aw_child_spec *children;
+    size_t n_children;
+};
+
+/* Start a root supervisor and its children in order. If a child fails to
+ * start, those already started are stopped in reverse order and the error
+ * names the child. A root supervisor that gives up reports
+ * AW_SUP_ESCALATED to event subscribers and on_exit (AW_EXIT_CRASH). */
+aw_err aw_supervisor_start(aw_runtime *rt, const aw_supervisor_spec *spec);
+/* Stop the children in reverse order, then the supervisor; waits. */
+aw_err aw_supervisor_stop(aw_runtime *rt, const char *supervisor);
+
+/* Dynamic children (the supervisor `sup` may be nested). */
+aw_err aw_supervisor_start_child(aw_runtime *rt, const char *sup, const aw_child_spec *child);
+/* Stop it (on-stop, then the kill after its shutdown_ms); the spec stays. */
+aw_err aw_supervisor_terminate_child(aw_runtime *rt, const char *sup, const char *child);
+/* Start a terminated child again from its spec. */
+aw_err aw_supervisor_restart_child(aw_runtime *rt, const char *sup, const char *child);
+/* Forget a terminated child's spec. */
+aw_err aw_supervisor_delete_child(aw_runtime *rt, const char *sup, const char *child);
+
+typedef enum aw_child_state {
+    AW_CHILD_RUNNING = 0, AW_CHILD_RESTARTING, AW_CHILD_STOPPING, AW_CHILD_TERMINATED
+} aw_child_state;
+
+typedef struct aw_child_info {
+    char *name;
+    bool is_supervisor;
+    aw_restart restart;
+    aw_child_state state;
+    uint32_t restarts;         /* restarts of this child so far */
+    aw_exit_reason last_reason;/* valid when last_error or restarts are set */
+    aw_err last_error;
+    char *last_detail;         /* or NULL */
+} aw_child_info;
+
+aw_err aw_supervisor_children(aw_runtime *rt, const char *sup, aw_child_info **out, size_t *n);
+void aw_child_info_free(aw_child_info *v, size_t n);
+
+typedef enum aw_sup_event_kind {
+    AW_SUP_CHILD_STARTED = 0, /* a child started (first time or after a restart) */
+    AW_SUP_CHILD_EXITED,      /* a child's instance ended: reason, error, detail */
+    AW_SUP_CHILD_RESTARTED,   /* its replacement is ready */
+    AW_SUP_BACKOFF,           /* a restart waits delay_ms */
+    AW_SUP_ESCALATED,         /* restart intensity exceeded: the supervisor gives up */
+    AW_SUP_SHUTDOWN,          /* the supervisor stopped (asked to, or after escalating) */
+    AW_SUP_CHILD_TERMINATED   /* a child stopped for good (terminated, temporary, shutdown) */
+} aw_sup_event_kind;
+
+typedef struct aw_sup_event {
+    uint64_t seq;              /* 1, 2, ...: runtime-wide order */
+    uint64_t time_ns;          /* from the runtime's clock */
+    aw_sup_event_kind kind;
+    const char *supervisor;
+    const char *child;         /* NULL for ESCALATED and SHUTDOWN */
+    aw_exit_reason reason;     /* EXITED */
+    aw_err error;              /* EXITED, ESCALATED */
+    const char *detail;        /* EXITED, ESCALATED, or NULL */
+    uint32_t delay_ms;         /* BACKOFF */
+    uint32_t restarts;         /* the child's restart count */
+} aw_sup_event;
+
+/* Called on the supervisor's worker, in order, one at a time: keep it short. */
+typedef void (*aw_sup_event_fn)(void *ud, const aw_sup_event *ev);
+aw_err aw_events_subscribe(aw_runtime *rt, aw_sup_event_fn fn, void *ud, uint64_t *id);
+aw_err aw_events_unsubscribe(aw_runtime *rt, uint64_t id);
+
+const char *aw_sup_event_name(aw_sup_event_kind k);
 
 #ifdef __cplusplus
 }

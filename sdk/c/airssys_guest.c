@@ -27,6 +27,13 @@ AW_IMPORT("now") int64_t aw__host_now(void);
 AW_IMPORT("self_name") int32_t aw__host_self_name(void *buf, int32_t cap);
 AW_IMPORT("topic") int32_t aw__host_topic(void *buf, int32_t cap);
 AW_IMPORT("next") int32_t aw__host_next(int32_t status);
+AW_IMPORT("exit") void aw__host_exit(int32_t status);
+
+void aw_exit(int status)
+{
+    aw__host_exit(status);
+    __builtin_unreachable();  /* the host unwinds the instance */
+}
 
 /* ABI version marker: its presence is the contract, it is never called. */
 AW_EXPORT("aw_abi_v0") void aw_abi_v0(void) {}

@@ -73,6 +73,10 @@ int aw_reply_str(const char *s);
 /* Set the error text and return a failure status: `return aw_fail("...");` */
 int aw_fail(const char *msg);
 
+/* End this instance now: status 0 is a normal exit, anything else an
+ * abnormal one (a supervisor restarts it by its restart type). */
+void aw_exit(int status) __attribute__((noreturn));
+
 /* Log through the host, which tags the line with the actor's name. */
 void aw_log(int level, const char *msg);
 void aw_logf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

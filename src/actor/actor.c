@@ -115,8 +115,9 @@ void aw_actor_unpark_fail(aw_actor *a, const char *why)
     aw_pending_unref(p);
 }
 
-static void msg_free(aw_msg *m)
+void aw_actor_msg_free(aw_msg *m)
 {
+    if (m->kind == AW_MSG_SYS) aw__sys_drop(m);
     if (m->req) aw_pending_unref(m->req);
     aw_msg_free(m);
 }
@@ -150,12 +151,14 @@ void aw_actor_ref(aw_actor *a) { atomic_fetch_add(&a->refs, 1); }
 void aw_actor_unref(aw_actor *a)
 {
     if (atomic_fetch_sub(&a->refs, 1) != 1) return;
-    for (aw_msg *m; (m = aw_mailbox_pop(&a->mb));) msg_free(m);
+    for (aw_msg *m; (m = aw_mailbox_pop(&a->mb));) aw_actor_msg_free(m);
     if (a->guest) a->cls->destroy(a->guest);
     aw_component_release(a->comp);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);
     free(a->reply_in);
+    if (a->parent) aw_actor_unref(a->parent);
+    a->parent = NULL;
     atomic_store(&a->addr, 0);  /* lock-free readers see the identity change first */
     aw_registry_free_actor(&a->rt->reg, a);  /* type-stable: see registry.h */
 }
@@ -207,7 +210,7 @@ void aw_actor_discard_mail(aw_actor *a, const char *what, const char *reason)
         if (!m) { sched_yield(); continue; }  /* a producer is mid-push */
         if (m->req) aw_pending_fail(m->req, AW_ESTOPPED, why);
         else if (m->kind == AW_MSG_USER) dropped++;
-        msg_free(m);
+        aw_actor_msg_free(m);
     }
     if (dropped)
         aw__runtime_log(a->rt, AW_LOG_WARN, a->name,
@@ -225,18 +228,32 @@ static void release_name(aw_actor *a)
     aw_pubsub_remove_actor(&a->rt->pubsub, a);
 }
 
-static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char *reason)
+static aw_exit_reason exit_reason(aw_actor *a, aw_actor_state final)
+{
+    if (final == AW_ACTOR_CRASHED) return atomic_load(&a->kill) ? AW_EXIT_KILLED : AW_EXIT_CRASH;
+    if (atomic_load(&a->stop_reason) == AW_STOP_REASON_SHUTDOWN || atomic_load(&a->sup_stop))
+        return AW_EXIT_SHUTDOWN;
+    return AW_EXIT_NORMAL;
+}
+
+/* The end, for good: name, mail, instance, then the exit reports. A
+ * supervised child tells its parent too (`notify`), unless the parent is
+ * the one burying it. */
+static void end_for_good(aw_actor *a, aw_actor_state final, aw_exit_reason why, aw_err cause,
+                         const char *reason, bool notify)
 {
     atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
     release_name(a);
     aw_actor_discard_mail(a, final == AW_ACTOR_CRASHED ? "crashed" : "stopped", reason);
-    if (a->guest) a->cls->destroy(a->guest);
-    a->guest = NULL;
+    if (a->guest && !a->on_sys) {  /* a supervisor's state lives as long as its actor */
+        a->cls->destroy(a->guest);
+        a->guest = NULL;
+    }
+    a->down = false;
     atomic_store(&a->state, final);
+    if (notify && a->parent) aw__sup_child_exit(a, true, why, cause, reason);
     if (a->rt->cfg.on_exit) {
-        aw_exit ex = {a->name, atomic_load(&a->addr), AW_EXIT_NORMAL, cause, reason};
-        if (final == AW_ACTOR_CRASHED) ex.reason = atomic_load(&a->kill) ? AW_EXIT_KILLED : AW_EXIT_CRASH;
-        else if (atomic_load(&a->stop_reason) == AW_STOP_REASON_SHUTDOWN) ex.reason = AW_EXIT_SHUTDOWN;
+        aw_exit ex = {a->name, atomic_load(&a->addr), why, cause, reason};
         a->rt->cfg.on_exit(a->rt->cfg.on_exit_ud, &ex);
     }
     pthread_mutex_lock(&a->mu);
@@ -246,7 +263,70 @@ static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char
     aw__runtime_actor_dead(a->rt);
 }
 
+static void finalize(aw_actor *a, aw_actor_state final, aw_err cause, const char *reason)
+{
+    end_for_good(a, final, exit_reason(a, final), cause, reason, true);
+}
+
+void aw_actor_bury(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail)
+{
+    end_for_good(a, why == AW_EXIT_CRASH || why == AW_EXIT_KILLED ? AW_ACTOR_CRASHED
+                                                                  : AW_ACTOR_STOPPED,
+                 why, err, detail, false);
+}
+
+/* A supervised child's instance ended but the child may come back: drop
+ * the instance, keep name and mail, stay unrunnable (`scheduled` stays set)
+ * and let the parent decide. If the parent can no longer hear it, it ends
+ * for good instead. */
+static bool held_for_parent(aw_actor *a) { return a->parent && !atomic_load(&a->final); }
+
+static void go_down(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail)
+{
+    if (a->guest && !a->on_sys) {
+        a->cls->destroy(a->guest);
+        a->guest = NULL;
+    }
+    a->down = true;
+    a->stopping = false;
+    atomic_store(&a->state, AW_ACTOR_RESTARTING);
+    aw__sup_child_exit(a, false, why, err, detail);  /* may bury it: see supervisor.c */
+}
+
+void aw_actor_revive(aw_actor *a)
+{
+    a->down = false;
+    a->sup_stopping = false;
+    atomic_store(&a->sup_stop, AW_SUPSTOP_NONE);
+    atomic_store(&a->kill, false);
+    atomic_store(&a->stop_reason, AW_STOP_REASON_NORMAL);
+    atomic_store(&a->state, AW_ACTOR_RUNNING);
+    aw_actor_release_start(a);
+}
+
+void aw_actor_exit(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail)
+{
+    if (held_for_parent(a)) go_down(a, why, err, detail);
+    else end_for_good(a, why == AW_EXIT_CRASH || why == AW_EXIT_KILLED ? AW_ACTOR_CRASHED
+                                                                       : AW_ACTOR_STOPPED,
+                      why, err, detail, true);
+}
+
+void aw_actor_sup_stop(aw_actor *a, int how)
+{
+    if (how == AW_SUPSTOP_FINAL) atomic_store(&a->final, true);
+    atomic_store(&a->sup_stop, how);
+    aw_actor_schedule(a);
+}
+
 static bool is_crash(aw_err e) { return e != AW_OK && e != AW_EGUEST; }
+
+/* A guest's exit(0) is a normal exit; every other crash is abnormal. */
+static aw_exit_reason exit_of(aw_err cause, const char *detail)
+{
+    return cause == AW_EEXIT && detail && strstr(detail, "called exit(0)") ? AW_EXIT_NORMAL
+                                                                     : AW_EXIT_CRASH;
+}
 static void route(aw_actor *a, aw_msg *m, aw_call_result *res);
 
 /* A guest call finished: route the result, crash on a torn instance. */
@@ -259,7 +339,8 @@ static void complete(aw_actor *a, aw_call_result *res)
         if (res->err) aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "on-stop failed: %s",
                                       res->detail ? res->detail : aw_strerror(res->err));
         aw_call_result_clear(res);
-        finalize(a, AW_ACTOR_STOPPED, AW_OK, NULL);
+        if (held_for_parent(a)) go_down(a, AW_EXIT_SHUTDOWN, AW_OK, NULL);
+        else finalize(a, AW_ACTOR_STOPPED, AW_OK, NULL);
         return;
     }
     if (res->routed) {  /* the guest's receive loop already answered it */
@@ -269,6 +350,16 @@ static void complete(aw_actor *a, aw_call_result *res)
     bool crash = is_crash(res->err);
     aw_err cause = res->err;
     char *reason = crash && res->detail ? strdup(res->detail) : NULL;
+    if (crash && held_for_parent(a)) {  /* the mailbox and name wait for the restart */
+        aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed: %s",
+                        reason ? reason : aw_strerror(res->err));
+        a->cls->destroy(a->guest);  /* its slot is free before the requester hears */
+        a->guest = NULL;
+        route(a, m, res);
+        go_down(a, exit_of(cause, reason), cause, reason);
+        free(reason);
+        return;
+    }
     if (crash) {  /* free the slot and the name before the requester hears of it */
         atomic_store(&a->state, AW_ACTOR_CRASHED);
         aw_mailbox_close(&a->mb);
@@ -291,7 +382,7 @@ static void route(aw_actor *a, aw_msg *m, aw_call_result *res)
                         res->detail ? res->detail : aw_strerror(res->err));
     if (m && m->req) aw_pending_complete(m->req, res);
     aw_call_result_clear(res);
-    if (m) msg_free(m);
+    if (m) aw_actor_msg_free(m);
 }
 
 aw_msg *aw_actor_next_inline(aw_actor *a, aw_call_result *res, bool (*fits)(void *, size_t),
@@ -322,7 +413,7 @@ static void begin_call(aw_actor *a, aw_call_kind kind, aw_msg *m)
         a->current = NULL;
         if (m && m->req) aw_pending_complete(m->req, &res);
         aw_call_result_clear(&res);
-        if (m) msg_free(m);
+        if (m) aw_actor_msg_free(m);
     }
 }
 
@@ -336,10 +427,25 @@ static void kill_now(aw_actor *a)
     a->in_call = false;
     if (m) {
         if (m->req) aw_pending_fail(m->req, AW_ESTOPPED, reason);
-        msg_free(m);
+        aw_actor_msg_free(m);
     }
     aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "%s", reason);
-    finalize(a, AW_ACTOR_CRASHED, AW_ESTOPPED, reason);
+    if (held_for_parent(a)) go_down(a, AW_EXIT_KILLED, AW_ESTOPPED, reason);
+    else finalize(a, AW_ACTOR_CRASHED, AW_ESTOPPED, reason);
+}
+
+/* A stop asked by the supervisor: on-stop after the message in hand; the
+ * mail queued behind stays for the next instance (or is settled at burial). */
+static void begin_sup_stop(aw_actor *a)
+{
+    a->sup_stopping = true;
+    atomic_store(&a->stop_reason, AW_STOP_REASON_SHUTDOWN);
+    atomic_store(&a->state, AW_ACTOR_STOPPING);
+    if (a->on_sys) {  /* a nested supervisor stops its own children first */
+        a->on_sys(a, NULL);
+        return;
+    }
+    begin_call(a, AW_CALL_STOP, NULL);
 }
 
 void aw_actor_turn(aw_actor *a)
@@ -348,8 +454,12 @@ void aw_actor_turn(aw_actor *a)
     uint32_t batch = a->rt->cfg.batch;
     aw_pending *was = atomic_load(&a->parked_on) ? atomic_exchange(&a->parked_on, NULL) : NULL;
     if (was) aw_pending_unref(was);  /* woken up: drop the parked reference */
-    for (uint32_t done = 0; done < batch && !a->dead;) {
+    for (uint32_t done = 0; done < batch && !a->dead && !a->down;) {
         if (atomic_load(&a->kill)) { kill_now(a); break; }
+        if (!a->in_call && !a->sup_stopping && atomic_load(&a->sup_stop)) {
+            begin_sup_stop(a);
+            continue;
+        }
         if (a->in_call) {
             aw_call_result res = {0};
             if (!cls->poll(a->guest, &res)) {
@@ -364,7 +474,7 @@ void aw_actor_turn(aw_actor *a)
             a->inline_taken = 0;
             continue;
         }
-        if (a->stopping && aw_mailbox_count(&a->mb) == 0) {
+        if (a->stopping && !a->on_sys && aw_mailbox_count(&a->mb) == 0) {
             atomic_store(&a->state, AW_ACTOR_STOPPING);
             begin_call(a, AW_CALL_STOP, NULL);
             if (!a->in_call) finalize(a, AW_ACTOR_STOPPED, AW_OK, NULL);
@@ -374,14 +484,21 @@ void aw_actor_turn(aw_actor *a)
         if (!m) break;
         if (m->kind == AW_MSG_STOP) {
             a->stopping = true;
-            msg_free(m);
+            aw_actor_msg_free(m);
+            if (a->on_sys) a->on_sys(a, NULL);
+            continue;
+        }
+        if (m->kind == AW_MSG_SYS) {
+            if (a->on_sys) a->on_sys(a, m);  /* takes it */
+            else aw_actor_msg_free(m);
+            done++;
             continue;
         }
         a->inline_left = batch - done - 1;  /* one turn = `batch` messages in all */
         begin_call(a, AW_CALL_MESSAGE, m);
     }
-    if (a->dead) { aw_actor_unref(a); return; }
-    if (a->in_call || aw_mailbox_count(&a->mb) > 0 || a->stopping) {
+    if (a->dead || a->down) { aw_actor_unref(a); return; }  /* down: `scheduled` stays set */
+    if (a->in_call || aw_mailbox_count(&a->mb) > 0 || (a->stopping && !a->on_sys)) {
         aw_sched_push(&a->rt->sched, a);
         return;
     }

@@ -74,7 +74,21 @@ typedef struct aw_actor {
     pthread_mutex_t mu;      /* guards `dead` for aw_actor_wait_dead */
     pthread_cond_t cv;
     bool dead;
+
+    /* supervision: a supervised child reports its exits to `parent` and,
+     * unless told to stop for good, goes `down` (instance dropped, name and
+     * mailbox kept, not runnable) until the parent restarts or buries it. */
+    struct aw_actor *parent;  /* counted, or NULL */
+    uint32_t child_id;        /* its record in the parent */
+    atomic_int sup_stop;      /* AW_SUPSTOP_*: a stop asked by the parent */
+    atomic_bool final;        /* the next exit is for good */
+    bool down;
+    bool sup_stopping;        /* consumer side: the parent's stop has begun */
+    /* supervisors only: runtime messages (m NULL: a stop was requested) */
+    void (*on_sys)(struct aw_actor *a, aw_msg *m);
 } aw_actor;
+
+enum { AW_SUPSTOP_NONE = 0, AW_SUPSTOP_RESTART, AW_SUPSTOP_FINAL };
 
 /* A new, unregistered actor with no guest yet (a->guest is set by spawn). */
 aw_err aw_actor_new(aw_runtime *rt, const char *name, const aw_guest_class *cls, aw_component *c,
@@ -99,6 +113,25 @@ void aw_actor_wait_dead(aw_actor *a);
 void aw_actor_discard_mail(aw_actor *a, const char *what, const char *reason);
 /* Shutdown: fail the request a parked actor waits on, so it wakes to die. */
 void aw_actor_unpark_fail(aw_actor *a, const char *why);
+
+/* Supervision hooks (supervise/). A child's instance ended: tell its parent
+ * (`final`: it is dead for good). Frees nothing the caller owns. */
+void aw__sup_child_exit(aw_actor *child, bool final, aw_exit_reason why, aw_err err,
+                        const char *detail);
+/* Release what a SYS message holds when it is freed unhandled. */
+void aw__sys_drop(aw_msg *m);
+/* Ask a supervised child to stop (AW_SUPSTOP_*): it runs its on-stop hook
+ * after the message in hand, then exits; its queued mail stays. */
+void aw_actor_sup_stop(aw_actor *a, int how);
+/* A down child that will not come back: give up its name, settle its mail,
+ * report its exit, mark it dead. Its parent calls this; no worker runs it. */
+void aw_actor_bury(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail);
+/* A down child whose new guest is in place: runnable again. */
+void aw_actor_revive(aw_actor *a);
+/* From inside its own turn: end (or, for a held child, go down). */
+void aw_actor_exit(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail);
+/* Free a message taken off a mailbox (settles what it holds). */
+void aw_actor_msg_free(aw_msg *m);
 
 /* Native actors (native.c). */
 extern const aw_guest_class aw_native_class;

@@ -20,7 +20,9 @@
 
 typedef struct aw_pending aw_pending;
 
-typedef enum aw_msg_kind { AW_MSG_USER, AW_MSG_STOP } aw_msg_kind;
+/* SYS: runtime-internal (supervision events and commands); never from a
+ * user sender, so a supervisor cannot be sent a forged event. */
+typedef enum aw_msg_kind { AW_MSG_USER, AW_MSG_STOP, AW_MSG_SYS } aw_msg_kind;
 
 typedef struct aw_msg {
     _Atomic(struct aw_msg *) next;

@@ -133,6 +133,7 @@ aw_err aw_engine_decode_failure(const char *component, const char *actor, const 
                                 wasm_trap_t *trap, wasmtime_error_t *error, char **detail);
 /* Marker an epoch callback puts in its error so it decodes as AW_EDEADLINE. */
 #define AW_DEADLINE_TAG "airssys: CPU deadline exceeded"
+#define AW_EXIT_TAG "airssys: guest called exit"
 
 /* ---- host functions for core-module guests -------------------------------
  * Every function a guest may import is described once here: the linker is

@@ -68,12 +68,19 @@ aw_err aw_engine_decode_failure(const char *component, const char *actor, const 
         wasm_trap_message(trap, &msg);
         if (txt) snprintf(what, sizeof what, "trap: %s", txt);
         else first_line(msg.data, msg.size, what, sizeof what);
+        if (!txt && strstr(what, AW_EXIT_TAG)) {
+            kind = AW_EEXIT;
+            memmove(what, strstr(what, AW_EXIT_TAG) + 9, strlen(strstr(what, AW_EXIT_TAG) + 9) + 1);
+        }
         wasm_byte_vec_delete(&msg);
         wasm_trap_trace(trap, &frames);
     } else if (error) {
         /* Host-function traps, exit() and engine failures arrive here. */
         char *text = aw_error_text(error);
-        if (text && strstr(text, AW_DEADLINE_TAG)) {
+        if (text && strstr(text, AW_EXIT_TAG)) {
+            kind = AW_EEXIT;
+            snprintf(what, sizeof what, "%s", strstr(text, AW_EXIT_TAG) + 9);
+        } else if (text && strstr(text, AW_DEADLINE_TAG)) {
             kind = AW_EDEADLINE;
             snprintf(what, sizeof what, "exceeded its CPU deadline %s and was stopped",
                      text + strlen(AW_DEADLINE_TAG) + (text[strlen(AW_DEADLINE_TAG)] ? 1 : 0));

@@ -10,6 +10,7 @@
  * free), and the reply - or a timeout, or the target's crash - wakes it. */
 #include "runtime.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -303,6 +304,18 @@ static wasm_trap_t *g_next(void *env, wasmtime_caller_t *caller, const wasmtime_
     return ret_i32(res, (int32_t)m->len);
 }
 
+/* exit(status): end this instance now. 0 is a normal exit (a transient
+ * child is then not restarted), anything else an abnormal one. The guest is
+ * unwound by a trap that the failure decoder reads as AW_EEXIT. */
+static wasm_trap_t *g_exit(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                           size_t nargs, wasmtime_val_t *res, size_t nres)
+{
+    AW_UNUSED(env); AW_UNUSED(caller); AW_UNUSED(nargs); AW_UNUSED(res); AW_UNUSED(nres);
+    char msg[96];
+    int n = snprintf(msg, sizeof msg, AW_EXIT_TAG "(%d)", args[0].of.i32);
+    return wasmtime_trap_new(msg, (size_t)n);
+}
+
 /* now() -> i64 nanoseconds since the Unix epoch */
 static wasm_trap_t *g_now(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
                           size_t nargs, wasmtime_val_t *res, size_t nres)
@@ -361,6 +374,7 @@ aw_err aw__guest_api_define(aw_runtime *rt)
         {"airssys", "self_name", "ii", "i", g_self_name, NULL, NULL},
         {"airssys", "topic", "ii", "i", g_topic, NULL, NULL},
         {"airssys", "next", "i", "i", g_next, NULL, NULL},
+        {"airssys", "exit", "i", "", g_exit, NULL, NULL},
     };
     return aw_engine_define(rt->engine, fns, sizeof fns / sizeof *fns);
 }

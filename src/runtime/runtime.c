@@ -101,6 +101,7 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     }
     pthread_mutex_init(&rt->mu, NULL);
     pthread_cond_init(&rt->cv, NULL);
+    aw__events_init(rt);
     aw_pubsub_init(&rt->pubsub);
     if ((rc = aw_timers_start(&rt->timers)) != AW_OK) {
         aw_pubsub_destroy(&rt->pubsub);
@@ -123,7 +124,7 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     return AW_OK;
 }
 
-static void request_stop(aw_actor *a, int reason)
+void aw__request_stop(aw_actor *a, int reason)
 {
     atomic_store(&a->stop_reason, reason);
     aw_mailbox_close(&a->mb);
@@ -138,12 +139,29 @@ static void request_stop(aw_actor *a, int reason)
 void aw_runtime_free(aw_runtime *rt)
 {
     if (!rt) return;
-    aw_actor **all;
-    size_t n = aw_registry_all(&rt->reg, &all);
-    for (size_t i = 0; i < n; i++) request_stop(all[i], AW_STOP_REASON_SHUTDOWN);
+    atomic_store(&rt->shutting_down, true);
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
     dl.tv_sec += SHUTDOWN_GRACE_MS / 1000;
+    aw_actor **all;
+    /* Root supervisors first: each stops its tree in reverse start order. */
+    size_t n = aw_registry_all(&rt->reg, &all);
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->on_sys && !all[i]->parent) aw__request_stop(all[i], AW_STOP_REASON_SHUTDOWN);
+    for (size_t i = 0; i < n; i++) {
+        if (!all[i]->on_sys || all[i]->parent) continue;
+        pthread_mutex_lock(&all[i]->mu);
+        while (!all[i]->dead && pthread_cond_timedwait(&all[i]->cv, &all[i]->mu, &dl) != ETIMEDOUT)
+            ;
+        pthread_mutex_unlock(&all[i]->mu);
+    }
+    for (size_t i = 0; i < n; i++) aw_actor_unref(all[i]);
+    free(all);
+    n = aw_registry_all(&rt->reg, &all);
+    for (size_t i = 0; i < n; i++) {
+        atomic_store(&all[i]->final, true);
+        aw__request_stop(all[i], AW_STOP_REASON_SHUTDOWN);
+    }
     pthread_mutex_lock(&rt->mu);
     while (rt->live > 0 && pthread_cond_timedwait(&rt->cv, &rt->mu, &dl) != ETIMEDOUT)
         ;
@@ -164,6 +182,7 @@ void aw_runtime_free(aw_runtime *rt)
     aw_pubsub_destroy(&rt->pubsub);
     aw_registry_destroy(&rt->reg);
     aw_engine_free(rt->engine);
+    aw__events_free(rt);
     pthread_mutex_destroy(&rt->mu);
     pthread_cond_destroy(&rt->cv);
     free(rt);
@@ -237,11 +256,12 @@ aw_format aw_component_format(const aw_component *c) { return c ? c->format : AW
 
 const char *aw_actor_state_name(aw_actor_state s)
 {
-    static const char *const names[] = {"starting", "running", "stopping", "stopped", "crashed"};
-    return (unsigned)s < 5 ? names[s] : "?";
+    static const char *const names[] = {"starting", "running", "stopping", "stopped", "crashed",
+                                        "restarting"};
+    return (unsigned)s < 6 ? names[s] : "?";
 }
 
-static bool valid_name(const char *s)
+bool aw__valid_name(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 255) return false;
@@ -273,7 +293,7 @@ static aw_err check_spec(aw_runtime *rt, const aw_actor_spec *spec, const char *
     if (!rt || !spec || !spec->component == !spec->native)
         return aw__fail(AW_EINVAL, "aw_spawn: the spec needs exactly one of component and native");
     *name = spec->name ? spec->name : spec->component ? spec->component->name : NULL;
-    if (!*name || !valid_name(*name))
+    if (!*name || !aw__valid_name(*name))
         return aw__fail(AW_EINVAL, "aw_spawn: actor name '%s' must be 1..255 printable "
                         "characters without spaces", *name ? *name : "(none)");
     if (aw_registry_lookup(&rt->reg, *name))  /* early, cheap; registration re-checks */
@@ -299,6 +319,33 @@ static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
 aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
 {
     aw__clear_error();
+    return aw__spawn_as(rt, spec, NULL, 0, NULL);
+}
+
+aw_err aw__respawn(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
+{
+    aw_err rc = make_guest(rt, a, spec);
+    if (rc == AW_OK && (rc = run_hooks(a, spec)) != AW_OK) {
+        aw_pubsub_remove_actor(&rt->pubsub, a);
+        a->cls->destroy(a->guest);
+        a->guest = NULL;
+    }
+    return rc;
+}
+
+aw_err aw__runtime_register(aw_runtime *rt, aw_actor *a)
+{
+    pthread_mutex_lock(&rt->mu);
+    rt->live++;
+    pthread_mutex_unlock(&rt->mu);
+    aw_err rc = aw_registry_add(&rt->reg, a);
+    if (rc) aw__runtime_actor_dead(rt);
+    return rc;
+}
+
+aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
+                    uint32_t child_id, aw_actor **out)
+{
     const char *name = NULL;
     aw_err rc = check_spec(rt, spec, &name);
     if (rc) return rc;
@@ -306,25 +353,30 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
     uint32_t cap = spec->mailbox_capacity ? spec->mailbox_capacity : rt->cfg.mailbox_capacity;
     const aw_guest_class *cls = spec->native ? &aw_native_class : spec->component->cls;
     if ((rc = aw_actor_new(rt, name, cls, spec->component, cap, &a)) != AW_OK) return rc;
+    if (parent) {
+        aw_actor_ref(parent);
+        a->parent = parent;
+        a->child_id = child_id;
+    }
     if ((rc = make_guest(rt, a, spec)) != AW_OK || (rc = run_hooks(a, spec)) != AW_OK) {
         aw_pubsub_remove_actor(&rt->pubsub, a);  /* a start hook may have subscribed */
         aw_actor_discard_mail(a, "failed to start", aw_last_error());
         aw_actor_unref(a);  /* destroys the guest, if any */
         return rc;
     }
-    pthread_mutex_lock(&rt->mu);
-    rt->live++;
-    pthread_mutex_unlock(&rt->mu);
-    if ((rc = aw_registry_add(&rt->reg, a)) != AW_OK) {
+    if ((rc = aw__runtime_register(rt, a)) != AW_OK) {
         /* lost a race for the name after start ran: give it its stop hook */
         aw_call_result res;
         aw_guest_run(a->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
         aw_call_result_clear(&res);
         aw_pubsub_remove_actor(&rt->pubsub, a);
         aw_actor_discard_mail(a, "lost its name to another spawn", NULL);
-        aw__runtime_actor_dead(rt);
         aw_actor_unref(a);
         return rc == AW_EEXIST ? aw__fail(rc, "an actor named '%s' is already running", name) : rc;
+    }
+    if (out) {
+        aw_actor_ref(a);
+        *out = a;
     }
     aw_actor_release_start(a);
     aw_actor_unref(a);  /* the registry holds it now */
@@ -603,7 +655,17 @@ aw_err aw_stop(aw_runtime *rt, const char *name)
     aw_actor *a;
     aw_err rc = lookup(rt, name, &a);
     if (rc) return rc;
-    request_stop(a, AW_STOP_REASON_NORMAL);
+    if (a->parent || a->on_sys) {
+        bool sup = a->on_sys != NULL;
+        const char *parent = a->parent ? a->parent->name : NULL;
+        aw_actor_unref(a);
+        if (parent)
+            return aw__fail(AW_EINVAL, "actor '%s' is supervised by '%s': use "
+                            "aw_supervisor_terminate_child to stop it", name, parent);
+        if (sup)
+            return aw__fail(AW_EINVAL, "'%s' is a supervisor: use aw_supervisor_stop", name);
+    }
+    aw__request_stop(a, AW_STOP_REASON_NORMAL);
     aw_actor_wait_dead(a);
     aw_actor_unref(a);
     return AW_OK;

@@ -18,6 +18,12 @@ struct aw_runtime {
     pthread_mutex_t mu;      /* guards `live` */
     pthread_cond_t cv;
     size_t live;             /* actors not yet dead */
+    atomic_bool shutting_down;
+    /* supervision event subscribers (supervise/events.c) */
+    pthread_mutex_t ev_mu;
+    struct aw_ev_sub *ev_subs;
+    size_t ev_n;
+    uint64_t ev_seq, ev_next_id;
 };
 
 void aw__runtime_log(aw_runtime *rt, aw_log_level lvl, const char *actor, const char *fmt, ...)
@@ -29,5 +35,17 @@ aw_err aw__deliver(aw_runtime *rt, const char *to, aw_msg *m);
 aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const void *msg,
                    size_t len, aw_publish_result *out);
 aw_err aw__guest_api_define(aw_runtime *rt);
+bool aw__valid_name(const char *s);
+/* Spawn with a parent supervisor (or none); `out` (optional) gets a counted ref. */
+aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
+                    uint32_t child_id, aw_actor **out);
+/* A new guest for a down child: instantiate, init, start. */
+aw_err aw__respawn(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec);
+/* Count it live and register its name (undone on failure). */
+aw_err aw__runtime_register(aw_runtime *rt, aw_actor *a);
+void aw__request_stop(aw_actor *a, int reason);
+uint64_t aw__clock(aw_runtime *rt);
+void aw__events_init(aw_runtime *rt);
+void aw__events_free(aw_runtime *rt);
 
 #endif

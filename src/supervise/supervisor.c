@@ -1,0 +1,1038 @@
+/* supervisor.c - supervision trees with OTP semantics.
+ *
+ * A supervisor is an actor whose guest is this file's state machine. It
+ * never blocks: children report exits as runtime-internal (SYS) messages,
+ * timers (backoff, shutdown kill) arrive the same way, and API calls are SYS
+ * commands whose callers wait on a pending reply. So a tree of any depth
+ * runs on the worker pool, one supervisor turn at a time, in event order.
+ *
+ * A child that exits is "down": its instance is gone but its actor (name,
+ * address, mailbox) stays, unrunnable, until the supervisor restarts it in
+ * place or buries it. Group restarts (one-for-all, rest-for-one) stop the
+ * group's running children one at a time in reverse start order (each
+ * stop waits for the child's exit or its kill timer), then restart the
+ * group in start order. Too many restarts within the period: the supervisor
+ * stops every child the same way and exits abnormally, so its own parent
+ * decides (or, for a root, the host hears of it through events and
+ * on_exit). */
+#include "supervise.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DEFAULT_SHUTDOWN_MS 5000
+
+enum cstate { C_RUNNING, C_DOWN, C_STOPPING, C_TERMINATED };
+enum intent { I_NONE, I_GROUP, I_TERMINATE };
+enum phase { S_RUNNING, S_GROUP, S_STOPPING };
+enum sys_kind { SYS_EXIT, SYS_TIMER, SYS_CMD };
+enum timer_kind { T_RESTART, T_GROUP, T_KILL };
+enum cmd { CMD_START, CMD_TERMINATE, CMD_RESTART, CMD_DELETE, CMD_LIST };
+
+typedef struct sys_msg {
+    int kind;
+    aw_actor *child;          /* SYS_EXIT: counted */
+    uint32_t id;              /* child id (EXIT, TIMER) */
+    bool final;
+    aw_exit_reason why;
+    aw_err err;
+    char *detail;             /* SYS_EXIT: owned */
+    int timer;                /* SYS_TIMER */
+    uint64_t gen;
+    int cmd;                  /* SYS_CMD: the caller waits, so these stay valid */
+    const aw_child_spec *spec;
+    const char *name;
+    aw_child_info **info;
+    size_t *ninfo;
+} sys_msg;
+
+typedef struct child {
+    uint32_t id;
+    char *name;
+    aw_actor_spec spec;       /* owned copies: name, config, native */
+    aw_native_actor native;
+    aw_supervisor_spec *sub;  /* a nested supervisor, deep-copied */
+    aw_restart restart;
+    uint32_t shutdown_ms;
+    aw_backoff backoff;
+    aw_actor *actor;          /* counted; NULL once terminated */
+    enum cstate state;
+    enum intent intent;
+    bool pending;             /* exited during a group restart it is not part of */
+    uint32_t restarts;
+    aw_exit_reason last_reason;
+    aw_err last_err;
+    char *last_detail;
+    uint64_t up_since;
+    uint64_t delay_ms;        /* the last backoff delay (0: none yet) */
+    uint64_t timer, gen;      /* the armed timer and its generation */
+    aw_pending *waiter;       /* terminate_child waiting for the exit */
+} child;
+
+typedef struct aw_sup {
+    aw_runtime *rt;
+    aw_actor *self;
+    aw_supervisor_spec *spec; /* deep copy (children are the initial list) */
+    child *kids;
+    size_t n, cap;
+    uint32_t next_id;
+    uint64_t *stamps;         /* restart times inside the current period */
+    size_t nstamps;
+    enum phase phase;
+    size_t group_from;
+    uint32_t group_delay_ms;
+    bool escalating;
+    char *esc_detail;
+    uint64_t rng;
+    aw_msg **deferred;        /* commands that arrived during a group restart */
+    size_t ndeferred;
+    pthread_mutex_t mu;       /* guards `alive`: exits and timers may still post */
+    bool alive;
+} aw_sup;
+
+static void on_sys(aw_actor *a, aw_msg *m);
+static void continue_phase(aw_sup *s);
+static aw_err start_children(aw_sup *s);
+
+/* ---- spec copies ---------------------------------------------------------- */
+
+static void spec_free(aw_supervisor_spec *sp);
+
+static aw_supervisor_spec *spec_dup(const aw_supervisor_spec *in)
+{
+    aw_supervisor_spec *sp = calloc(1, sizeof *sp);
+    aw_child_spec *kids = in->n_children ? calloc(in->n_children, sizeof *kids) : NULL;
+    if (!sp || (in->n_children && !kids)) { free(sp); free(kids); return NULL; }
+    *sp = *in;
+    sp->name = strdup(in->name);
+    sp->children = kids;
+    bool ok = sp->name != NULL;
+    for (size_t i = 0; ok && i < in->n_children; i++) {
+        const aw_child_spec *c = &in->children[i];
+        kids[i] = *c;
+        kids[i].backoff = NULL;
+        kids[i].supervisor = NULL;
+        kids[i].actor.name = c->actor.name ? strdup(c->actor.name) : NULL;
+        kids[i].actor.config = NULL;
+        kids[i].actor.native = NULL;
+        if (c->actor.config_len) {
+            uint8_t *cfg = malloc(c->actor.config_len);
+            if (cfg) memcpy(cfg, c->actor.config, c->actor.config_len);
+            kids[i].actor.config = cfg;
+            ok = cfg != NULL;
+        }
+        if (c->actor.native) {
+            aw_native_actor *nat = malloc(sizeof *nat);
+            if (nat) *nat = *c->actor.native;
+            kids[i].actor.native = nat;
+            ok = ok && nat;
+        }
+        if (c->backoff) {
+            aw_backoff *b = malloc(sizeof *b);
+            if (b) *b = *c->backoff;
+            kids[i].backoff = b;
+            ok = ok && b;
+        }
+        if (c->supervisor) ok = ok && (kids[i].supervisor = spec_dup(c->supervisor));
+        if (c->actor.component) atomic_fetch_add(&c->actor.component->refs, 1);
+    }
+    if (!ok) { spec_free(sp); return NULL; }
+    return sp;
+}
+
+static void spec_free(aw_supervisor_spec *sp)
+{
+    if (!sp) return;
+    aw_child_spec *kids = (aw_child_spec *)sp->children;
+    for (size_t i = 0; kids && i < sp->n_children; i++) {
+        free((char *)kids[i].actor.name);
+        free((uint8_t *)kids[i].actor.config);
+        free((aw_native_actor *)kids[i].actor.native);
+        free((aw_backoff *)kids[i].backoff);
+        spec_free((aw_supervisor_spec *)kids[i].supervisor);
+        aw_component_release(kids[i].actor.component);
+    }
+    free(kids);
+    free((char *)sp->name);
+    free(sp);
+}
+
+static aw_err check_child_spec(const aw_child_spec *c)
+{
+    if (!c || !c->supervisor == !(c->actor.component || c->actor.native))
+        return aw__fail(AW_EINVAL, "child spec needs exactly one of an actor (component or "
+                                   "native) and a nested supervisor");
+    const char *name = c->supervisor ? c->supervisor->name : c->actor.name;
+    if (!name || !aw__valid_name(name))
+        return aw__fail(AW_EINVAL, "child spec: name '%s' must be 1..255 printable characters "
+                        "without spaces", name ? name : "(none)");
+    if ((unsigned)c->restart > AW_TEMPORARY)
+        return aw__fail(AW_EINVAL, "child '%s': restart type %d is not one of permanent, "
+                        "transient, temporary", name, (int)c->restart);
+    if (c->supervisor) {
+        for (size_t i = 0; i < c->supervisor->n_children; i++) {
+            aw_err rc = check_child_spec(&c->supervisor->children[i]);
+            if (rc) return rc;
+        }
+    }
+    return AW_OK;
+}
+
+static aw_err check_sup_spec(const aw_supervisor_spec *sp)
+{
+    if (!sp || !sp->name || !aw__valid_name(sp->name))
+        return aw__fail(AW_EINVAL, "supervisor spec needs a valid name");
+    if ((unsigned)sp->strategy > AW_REST_FOR_ONE)
+        return aw__fail(AW_EINVAL, "supervisor '%s': unknown strategy %d", sp->name,
+                        (int)sp->strategy);
+    if (sp->n_children && !sp->children)
+        return aw__fail(AW_EINVAL, "supervisor '%s': n_children is %zu but children is NULL",
+                        sp->name, sp->n_children);
+    if (sp->backoff.jitter < 0 || sp->backoff.jitter > 1)
+        return aw__fail(AW_EINVAL, "supervisor '%s': backoff jitter %.3f is outside 0..1",
+                        sp->name, sp->backoff.jitter);
+    for (size_t i = 0; i < sp->n_children; i++) {
+        aw_err rc = check_child_spec(&sp->children[i]);
+        if (rc) return rc;
+        for (size_t j = 0; j < i; j++) {
+            const aw_child_spec *x = &sp->children[i], *y = &sp->children[j];
+            const char *nx = x->supervisor ? x->supervisor->name : x->actor.name;
+            const char *ny = y->supervisor ? y->supervisor->name : y->actor.name;
+            if (!strcmp(nx, ny))
+                return aw__fail(AW_EEXIST, "supervisor '%s': two children are named '%s'",
+                                sp->name, nx);
+        }
+    }
+    return AW_OK;
+}
+
+/* ---- children records ----------------------------------------------------- */
+
+static child *find_id(aw_sup *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->kids[i].id == id) return &s->kids[i];
+    return NULL;
+}
+
+static child *find_name(aw_sup *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->kids[i].name, name)) return &s->kids[i];
+    return NULL;
+}
+
+static void cancel_timer(aw_sup *s, child *c)
+{
+    if (c->timer) aw_timers_cancel(&s->rt->timers, c->timer);
+    c->timer = 0;
+    c->gen++;
+}
+
+static void child_clear(aw_sup *s, child *c)
+{
+    cancel_timer(s, c);
+    if (c->actor) aw_actor_unref(c->actor);
+    if (c->waiter) {
+        aw_pending_fail(c->waiter, AW_ESTOPPED, "the supervisor removed the child");
+        aw_pending_unref(c->waiter);
+    }
+    free(c->name);
+    free((uint8_t *)c->spec.config);
+    spec_free(c->sub);
+    aw_component_release(c->spec.component);
+    free(c->last_detail);
+}
+
+static void remove_child(aw_sup *s, child *c)
+{
+    child_clear(s, c);
+    size_t i = (size_t)(c - s->kids);
+    memmove(&s->kids[i], &s->kids[i + 1], (s->n - i - 1) * sizeof *c);
+    s->n--;
+    if (s->group_from > i) s->group_from--;
+}
+
+static child *add_child(aw_sup *s, const aw_child_spec *cs)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        child *v = realloc(s->kids, cap * sizeof *v);
+        if (!v) return NULL;
+        s->kids = v;
+        s->cap = cap;
+    }
+    child *c = &s->kids[s->n];
+    memset(c, 0, sizeof *c);
+    c->id = ++s->next_id;
+    c->restart = cs->restart;
+    c->shutdown_ms = cs->shutdown_ms ? cs->shutdown_ms : DEFAULT_SHUTDOWN_MS;
+    c->backoff = cs->backoff ? *cs->backoff : s->spec->backoff;
+    if (cs->supervisor) {
+        c->sub = spec_dup(cs->supervisor);
+        c->name = c->sub ? strdup(c->sub->name) : NULL;
+        if (!c->sub || !c->name) { spec_free(c->sub); free(c->name); return NULL; }
+    } else {
+        c->spec = cs->actor;
+        c->name = strdup(cs->actor.name);
+        c->spec.name = c->name;
+        uint8_t *cfg = cs->actor.config_len ? malloc(cs->actor.config_len) : NULL;
+        if (!c->name || (cs->actor.config_len && !cfg)) { free(c->name); free(cfg); return NULL; }
+        if (cfg) memcpy(cfg, cs->actor.config, cs->actor.config_len);
+        c->spec.config = cfg;
+        if (cs->actor.native) {
+            c->native = *cs->actor.native;
+            c->spec.native = &c->native;
+        }
+        if (c->spec.component) atomic_fetch_add(&c->spec.component->refs, 1);
+    }
+    c->state = C_TERMINATED;
+    s->n++;
+    return c;
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+static void emit(aw_sup *s, aw_sup_event_kind kind, const child *c, uint32_t delay_ms)
+{
+    aw_sup_event ev = {.kind = kind, .supervisor = s->spec->name,
+                       .child = c ? c->name : NULL, .delay_ms = delay_ms};
+    if (c) {
+        ev.reason = c->last_reason;
+        ev.error = c->last_err;
+        ev.detail = c->last_detail;
+        ev.restarts = c->restarts;
+    }
+    if (kind == AW_SUP_ESCALATED) {
+        ev.error = AW_EINTENSITY;
+        ev.detail = s->esc_detail;
+    }
+    aw__emit(s->rt, &ev);
+}
+
+/* ---- posting to a supervisor ---------------------------------------------- */
+
+/* Deliver a SYS message unless the supervisor has ended. Forced past the
+ * bound and the closed bit: a stopping supervisor still hears its children. */
+static bool post(aw_actor *sup_actor, const sys_msg *sm)
+{
+    aw_sup *s = (aw_sup *)sup_actor->guest;
+    aw_msg *m = aw_msg_new(AW_MSG_SYS, sm, sizeof *sm);
+    if (!m) return false;
+    pthread_mutex_lock(&s->mu);
+    bool ok = s->alive;
+    if (ok) aw_actor_deliver(sup_actor, m, true);
+    pthread_mutex_unlock(&s->mu);
+    if (!ok) aw_msg_free(m);
+    return ok;
+}
+
+void aw__sup_child_exit(aw_actor *a, bool final, aw_exit_reason why, aw_err err,
+                        const char *detail)
+{
+    sys_msg sm = {.kind = SYS_EXIT, .child = a, .id = a->child_id, .final = final, .why = why,
+                  .err = err, .detail = detail ? strdup(detail) : NULL};
+    aw_actor_ref(a);
+    if (post(a->parent, &sm)) return;
+    aw_actor_unref(a);
+    free(sm.detail);
+    if (!final) aw_actor_bury(a, why, err, detail);  /* nobody left to decide */
+}
+
+void aw__sys_drop(aw_msg *m)
+{
+    sys_msg sm;
+    memcpy(&sm, m->data, sizeof sm);
+    if (sm.kind != SYS_EXIT) return;
+    if (!sm.final && !atomic_load(&sm.child->dead))
+        aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* its supervisor is gone */
+    aw_actor_unref(sm.child);
+    free(sm.detail);
+}
+
+typedef struct timer_arg { aw_actor *sup; uint32_t id; int kind; uint64_t gen; } timer_arg;
+
+static void timer_drop(void *p)
+{
+    timer_arg *t = p;
+    aw_actor_unref(t->sup);
+    free(t);
+}
+
+static void timer_fire(void *p)
+{
+    timer_arg *t = p;
+    sys_msg sm = {.kind = SYS_TIMER, .id = t->id, .timer = t->kind, .gen = t->gen};
+    post(t->sup, &sm);
+    timer_drop(t);
+}
+
+static void arm(aw_sup *s, child *c, int kind, uint64_t ms)
+{
+    cancel_timer(s, c);
+    timer_arg *t = malloc(sizeof *t);
+    if (!t) return;  /* no memory: the fallback below fires at once */
+    aw_actor_ref(s->self);
+    *t = (timer_arg){s->self, c ? c->id : 0, kind, c ? c->gen : 0};
+    uint64_t id = aw_timers_add(&s->rt->timers, ms * 1000000u, timer_fire, t, timer_drop);
+    if (c) c->timer = id;
+}
+
+/* ---- starting ------------------------------------------------------------- */
+
+static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
+                        uint32_t child_id, aw_actor **out);
+
+static aw_err start_child(aw_sup *s, child *c)
+{
+    aw_err rc;
+    aw_actor *a = NULL;
+    if (c->sub) rc = sup_spawn(s->rt, c->sub, s->self, c->id, &a);
+    else rc = aw__spawn_as(s->rt, &c->spec, s->self, c->id, &a);
+    if (rc) return rc;
+    c->actor = a;
+    c->state = C_RUNNING;
+    c->intent = I_NONE;
+    c->up_since = aw__clock(s->rt);
+    emit(s, AW_SUP_CHILD_STARTED, c, 0);
+    return AW_OK;
+}
+
+static aw_err reboot(aw_actor *a);
+
+/* A down child's replacement, in place: same actor, new instance. */
+static aw_err restart_in_place(aw_sup *s, child *c)
+{
+    cancel_timer(s, c);
+    aw_err rc = c->sub ? reboot(c->actor) : aw__respawn(s->rt, c->actor, &c->spec);
+    if (rc) return rc;
+    c->state = C_RUNNING;
+    c->intent = I_NONE;
+    c->up_since = aw__clock(s->rt);
+    aw_actor_revive(c->actor);
+    emit(s, AW_SUP_CHILD_RESTARTED, c, 0);
+    return AW_OK;
+}
+
+static void bury(aw_sup *s, child *c, aw_exit_reason why)
+{
+    cancel_timer(s, c);
+    if (c->actor) {
+        if (!atomic_load(&c->actor->dead)) aw_actor_bury(c->actor, why, c->last_err, c->last_detail);
+        aw_actor_unref(c->actor);
+        c->actor = NULL;
+    }
+    c->state = C_TERMINATED;
+    emit(s, AW_SUP_CHILD_TERMINATED, c, 0);
+}
+
+static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_err err,
+                        const char *detail);
+
+/* A restart failed at instantiation or in a start hook: that is the
+ * child exiting again, with the reason. */
+static void restart_or_exit(aw_sup *s, child *c)
+{
+    if (restart_in_place(s, c) == AW_OK) return;
+    const char *why = aw_last_error();
+    char *d = strdup(why ? why : "restart failed");
+    handle_exit(s, c, false, AW_EXIT_CRASH, AW_ESTOPPED, d);
+    free(d);
+}
+
+/* ---- decisions ------------------------------------------------------------ */
+
+static uint64_t next_rand(aw_sup *s)
+{
+    s->rng ^= s->rng << 13;
+    s->rng ^= s->rng >> 7;
+    s->rng ^= s->rng << 17;
+    return s->rng;
+}
+
+/* The backoff delay for this restart: initial, then times factor up to the
+ * cap; reset when the child had been up long enough; jitter on top. */
+static uint32_t backoff_ms(aw_sup *s, child *c, uint64_t now)
+{
+    const aw_backoff *b = &c->backoff;
+    if (!b->initial_ms) return 0;
+    double factor = b->factor > 1 ? b->factor : 2;
+    bool reset = !c->delay_ms ||
+                 (b->reset_after_ms && now - c->up_since >= (uint64_t)b->reset_after_ms * 1000000u);
+    double d = reset ? b->initial_ms : (double)c->delay_ms * factor;
+    if (b->max_ms && d > b->max_ms) d = b->max_ms;
+    c->delay_ms = (uint64_t)d;
+    if (b->jitter > 0) {
+        double u = (double)(next_rand(s) >> 11) / (double)(1ull << 53);  /* [0,1) */
+        d *= 1 + b->jitter * (2 * u - 1);
+    }
+    return (uint32_t)(d + 0.5);
+}
+
+/* Record a restart; false when it is one too many for the period. */
+static bool within_intensity(aw_sup *s, uint64_t now)
+{
+    uint64_t period = (uint64_t)s->spec->period_ms * 1000000u;
+    size_t k = 0;
+    for (size_t i = 0; i < s->nstamps; i++)
+        if (now - s->stamps[i] < period || !period) s->stamps[k++] = s->stamps[i];
+    s->nstamps = k;
+    if (s->nstamps >= s->spec->max_restarts) return false;
+    uint64_t *v = realloc(s->stamps, (s->nstamps + 1) * sizeof *v);
+    if (v) { s->stamps = v; s->stamps[s->nstamps++] = now; }
+    return true;
+}
+
+static void stop_all(aw_sup *s, bool escalate)
+{
+    s->phase = S_STOPPING;
+    s->escalating = escalate;
+    continue_phase(s);
+}
+
+static void escalate(aw_sup *s, const child *c)
+{
+    free(s->esc_detail);
+    s->esc_detail = aw__strfmt("supervisor '%s': restart intensity exceeded (more than %u "
+                               "restarts in %u ms; last: child '%s')", s->spec->name,
+                               s->spec->max_restarts, s->spec->period_ms, c->name);
+    emit(s, AW_SUP_ESCALATED, NULL, 0);
+    stop_all(s, true);
+}
+
+static void decide(aw_sup *s, child *c, aw_exit_reason why)
+{
+    bool abnormal = why == AW_EXIT_CRASH || why == AW_EXIT_KILLED;
+    if (c->restart == AW_TEMPORARY || (c->restart == AW_TRANSIENT && !abnormal)) {
+        bool temporary = c->restart == AW_TEMPORARY;
+        bury(s, c, why);
+        if (temporary) remove_child(s, c);
+        return;
+    }
+    uint64_t now = aw__clock(s->rt);
+    if (!within_intensity(s, now)) {
+        c->state = C_DOWN;
+        escalate(s, c);
+        return;
+    }
+    c->restarts++;
+    uint32_t delay = backoff_ms(s, c, now);
+    c->state = C_DOWN;
+    if (s->spec->strategy == AW_ONE_FOR_ONE) {
+        if (!delay) { restart_or_exit(s, c); return; }
+        emit(s, AW_SUP_BACKOFF, c, delay);
+        arm(s, c, T_RESTART, delay);
+        return;
+    }
+    s->phase = S_GROUP;
+    s->group_from = s->spec->strategy == AW_ONE_FOR_ALL ? 0 : (size_t)(c - s->kids);
+    s->group_delay_ms = delay;
+    if (delay) emit(s, AW_SUP_BACKOFF, c, delay);
+    continue_phase(s);
+}
+
+static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_err err,
+                        const char *detail)
+{
+    c->last_reason = why;
+    c->last_err = err;
+    free(c->last_detail);
+    c->last_detail = detail ? strdup(detail) : NULL;
+    emit(s, AW_SUP_CHILD_EXITED, c, 0);
+    cancel_timer(s, c);  /* a kill timer, if the stop was ours */
+    if (final || c->intent == I_TERMINATE || s->phase == S_STOPPING) {
+        bool temporary = c->restart == AW_TEMPORARY && c->intent != I_TERMINATE;
+        bury(s, c, why);
+        if (c->waiter) {
+            aw_call_result res = {0};
+            aw_pending_complete(c->waiter, &res);
+            aw_pending_unref(c->waiter);
+            c->waiter = NULL;
+        }
+        if (temporary) remove_child(s, c);
+        continue_phase(s);
+        return;
+    }
+    if (s->phase == S_GROUP) {
+        c->state = C_DOWN;
+        if ((size_t)(c - s->kids) < s->group_from) c->pending = true;
+        continue_phase(s);
+        return;
+    }
+    decide(s, c, why);
+}
+
+static void ask_stop(aw_sup *s, child *c, int how)
+{
+    c->state = C_STOPPING;
+    aw_actor_sup_stop(c->actor, how);
+    arm(s, c, T_KILL, c->shutdown_ms);
+}
+
+static void exit_self(aw_sup *s);
+static void run_deferred(aw_sup *s);
+
+/* Drive the current phase one step: stop the next child in reverse order,
+ * or, when the group is down, restart it in order. */
+static void continue_phase(aw_sup *s)
+{
+    if (s->phase == S_RUNNING) return;
+    size_t from = s->phase == S_GROUP ? s->group_from : 0;
+    for (size_t i = s->n; i-- > from;) {
+        child *c = &s->kids[i];
+        if (c->state == C_STOPPING) return;  /* wait for its exit (or its kill) */
+        if (c->state == C_RUNNING) {
+            c->intent = s->phase == S_GROUP ? I_GROUP : I_TERMINATE;
+            ask_stop(s, c, s->phase == S_GROUP ? AW_SUPSTOP_RESTART : AW_SUPSTOP_FINAL);
+            return;
+        }
+    }
+    if (s->phase == S_STOPPING) {
+        for (size_t i = s->n; i-- > 0;)
+            if (s->kids[i].state == C_DOWN) bury(s, &s->kids[i], AW_EXIT_SHUTDOWN);
+        exit_self(s);
+        return;
+    }
+    if (s->group_delay_ms) {  /* the group is down; restart it after the backoff */
+        uint32_t d = s->group_delay_ms;
+        s->group_delay_ms = 0;
+        arm(s, NULL, T_GROUP, d);
+        return;
+    }
+    s->phase = S_RUNNING;
+    for (size_t i = s->group_from; i < s->n; i++) {
+        child *c = &s->kids[i];
+        if (c->state != C_DOWN) continue;
+        if (c->restart == AW_TEMPORARY) {  /* stopped by the group: not restarted */
+            bury(s, c, AW_EXIT_SHUTDOWN);
+            remove_child(s, c);
+            i--;
+            continue;
+        }
+        restart_or_exit(s, c);
+        if (s->phase != S_RUNNING) return;  /* that restart failed into escalation */
+    }
+    for (size_t i = 0; i < s->n && s->phase == S_RUNNING; i++)
+        if (s->kids[i].pending) {
+            s->kids[i].pending = false;
+            decide(s, &s->kids[i], s->kids[i].last_reason);
+        }
+    if (s->phase == S_RUNNING) run_deferred(s);
+}
+
+static void exit_self(aw_sup *s)
+{
+    s->phase = S_RUNNING;
+    bool esc = s->escalating;
+    s->escalating = false;
+    if (!esc) emit(s, AW_SUP_SHUTDOWN, NULL, 0);
+    bool for_good = !s->self->parent || atomic_load(&s->self->final);
+    if (for_good) {  /* nothing may post to it any more */
+        pthread_mutex_lock(&s->mu);
+        s->alive = false;
+        pthread_mutex_unlock(&s->mu);
+    }
+    aw_actor_exit(s->self, esc ? AW_EXIT_CRASH : AW_EXIT_SHUTDOWN, esc ? AW_EINTENSITY : AW_OK,
+                  esc ? s->esc_detail : NULL);
+}
+
+/* ---- commands ------------------------------------------------------------- */
+
+static void reply(aw_msg *m, aw_err err)
+{
+    if (!m->req) return;
+    aw_call_result res = {.err = err, .detail = err ? strdup(aw_last_error()) : NULL};
+    aw_pending_complete(m->req, &res);
+}
+
+static aw_err list_children(aw_sup *s, aw_child_info **out, size_t *n)
+{
+    aw_child_info *v = calloc(s->n ? s->n : 1, sizeof *v);
+    if (!v) return aw__fail(AW_ENOMEM, "out of memory listing children");
+    for (size_t i = 0; i < s->n; i++) {
+        child *c = &s->kids[i];
+        static const aw_child_state map[] = {AW_CHILD_RUNNING, AW_CHILD_RESTARTING,
+                                             AW_CHILD_STOPPING, AW_CHILD_TERMINATED};
+        v[i] = (aw_child_info){strdup(c->name), c->sub != NULL, c->restart, map[c->state],
+                               c->restarts, c->last_reason, c->last_err,
+                               c->last_detail ? strdup(c->last_detail) : NULL};
+    }
+    *out = v;
+    *n = s->n;
+    return AW_OK;
+}
+
+/* Returns true when the reply waits for a child's exit. */
+static bool command(aw_sup *s, aw_msg *m, const sys_msg *sm)
+{
+    const char *who = s->spec->name;
+    aw_err rc = AW_OK;
+    child *c = sm->name ? find_name(s, sm->name) : NULL;
+    if (sm->cmd == CMD_LIST) {
+        rc = list_children(s, sm->info, sm->ninfo);
+    } else if (s->phase == S_STOPPING) {
+        rc = aw__fail(AW_ESTOPPED, "supervisor '%s' is stopping", who);
+    } else if (sm->cmd == CMD_START) {
+        const char *name = sm->spec->supervisor ? sm->spec->supervisor->name : sm->spec->actor.name;
+        if ((rc = check_child_spec(sm->spec)) != AW_OK) {
+        } else if (find_name(s, name)) {
+            rc = aw__fail(AW_EEXIST, "supervisor '%s' already has a child named '%s'", who, name);
+        } else if (!(c = add_child(s, sm->spec))) {
+            rc = aw__fail(AW_ENOMEM, "out of memory adding child '%s'", name);
+        } else if ((rc = start_child(s, c)) != AW_OK) {
+            char *d = strdup(aw_last_error());
+            remove_child(s, c);
+            rc = aw__fail(rc, "supervisor '%s': child '%s' failed to start: %s", who, name,
+                          d ? d : "?");
+            free(d);
+        }
+    } else if (!c) {
+        rc = aw__fail(AW_ENOENT, "supervisor '%s' has no child named '%s'", who, sm->name);
+    } else if (sm->cmd == CMD_TERMINATE) {
+        if (c->state == C_RUNNING) {
+            c->intent = I_TERMINATE;
+            atomic_fetch_add(&m->req->refs, 1);
+            c->waiter = m->req;
+            ask_stop(s, c, AW_SUPSTOP_FINAL);
+            return true;
+        }
+        if (c->state == C_STOPPING)
+            rc = aw__fail(AW_EINVAL, "child '%s' of '%s' is already stopping", sm->name, who);
+        else if (c->state == C_DOWN) bury(s, c, AW_EXIT_SHUTDOWN);
+    } else if (sm->cmd == CMD_RESTART) {
+        if (c->state != C_TERMINATED)
+            rc = aw__fail(AW_EEXIST, "child '%s' of '%s' is not terminated (terminate it first)",
+                          sm->name, who);
+        else rc = start_child(s, c);
+    } else if (sm->cmd == CMD_DELETE) {
+        if (c->state != C_TERMINATED)
+            rc = aw__fail(AW_EINVAL, "child '%s' of '%s' is running: terminate it before "
+                          "deleting it", sm->name, who);
+        else remove_child(s, c);
+    }
+    reply(m, rc);
+    return false;
+}
+
+static void run_deferred(aw_sup *s)
+{
+    while (s->ndeferred && s->phase == S_RUNNING) {
+        aw_msg *m = s->deferred[0];
+        memmove(s->deferred, s->deferred + 1, --s->ndeferred * sizeof *s->deferred);
+        sys_msg sm;
+        memcpy(&sm, m->data, sizeof sm);
+        command(s, m, &sm);
+        aw_actor_msg_free(m);
+    }
+}
+
+/* ---- the supervisor actor --------------------------------------------------- */
+
+static void on_sys(aw_actor *a, aw_msg *m)
+{
+    aw_sup *s = (aw_sup *)a->guest;
+    if (!m) {  /* asked to stop: children first, in reverse order */
+        if (s->phase != S_STOPPING) stop_all(s, false);
+        return;
+    }
+    sys_msg sm;
+    memcpy(&sm, m->data, sizeof sm);
+    if (sm.kind == SYS_EXIT) {
+        child *c = find_id(s, sm.id);
+        if (c && c->actor == sm.child) handle_exit(s, c, sm.final, sm.why, sm.err, sm.detail);
+        else if (!sm.final && !atomic_load(&sm.child->dead))
+            aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* no longer ours */
+        aw_actor_unref(sm.child);  /* handled: the drop hook is for unhandled ones */
+        free(sm.detail);
+        aw_msg_free(m);
+        return;
+    } else if (sm.kind == SYS_TIMER) {
+        child *c = sm.id ? find_id(s, sm.id) : NULL;
+        if (sm.timer == T_GROUP && !sm.id && s->phase == S_GROUP) {
+            continue_phase(s);
+        } else if (c && c->gen == sm.gen) {
+            c->timer = 0;
+            if (sm.timer == T_RESTART && c->state == C_DOWN && s->phase == S_RUNNING)
+                restart_or_exit(s, c);
+            else if (sm.timer == T_KILL && c->state == C_STOPPING && c->actor) {
+                atomic_store(&c->actor->kill, true);  /* its instance is dropped at once */
+                aw_actor_unpark_fail(c->actor, "killed: it did not stop within its shutdown time");
+                aw_actor_schedule(c->actor);
+            }
+        }
+    } else if (sm.kind == SYS_CMD) {
+        if (s->phase == S_GROUP && sm.cmd != CMD_LIST) {  /* after the group restart */
+            aw_msg **v = realloc(s->deferred, (s->ndeferred + 1) * sizeof *v);
+            if (v) {
+                s->deferred = v;
+                s->deferred[s->ndeferred++] = m;
+                return;
+            }
+        }
+        command(s, m, &sm);
+    }
+    aw_actor_msg_free(m);
+}
+
+static aw_err sup_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len,
+                        int32_t arg)
+{
+    AW_UNUSED(data); AW_UNUSED(len); AW_UNUSED(arg);
+    aw_sup *s = (aw_sup *)g;
+    if (kind == AW_CALL_MESSAGE)
+        return aw__fail(AW_EINVAL, "'%s' is a supervisor: it takes no messages", s->spec->name);
+    return AW_OK;
+}
+
+static bool sup_poll(aw_guest *g, aw_call_result *out)
+{
+    AW_UNUSED(g);
+    memset(out, 0, sizeof *out);
+    return true;
+}
+
+static void sup_destroy(aw_guest *g)
+{
+    aw_sup *s = (aw_sup *)g;
+    for (size_t i = 0; i < s->n; i++) child_clear(s, &s->kids[i]);
+    for (size_t i = 0; i < s->ndeferred; i++) {
+        if (s->deferred[i]->req) aw_pending_fail(s->deferred[i]->req, AW_ESTOPPED, "supervisor ended");
+        aw_actor_msg_free(s->deferred[i]);
+    }
+    free(s->deferred);
+    free(s->kids);
+    free(s->stamps);
+    free(s->esc_detail);
+    spec_free(s->spec);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static const aw_guest_class sup_class = {
+    .name = "supervisor", .begin = sup_begin, .poll = sup_poll, .destroy = sup_destroy,
+};
+
+/* Start the children in order; on a failure stop those started, in
+ * reverse order, and report which child failed. Runs before the supervisor
+ * is runnable (spawn) or inside its own turn (reboot). */
+static aw_err start_children(aw_sup *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        child *c = &s->kids[i];
+        aw_err rc = start_child(s, c);
+        if (rc == AW_OK) continue;
+        char *d = strdup(aw_last_error());
+        for (size_t j = i; j-- > 0;) {
+            child *k = &s->kids[j];
+            if (!k->actor) continue;
+            atomic_store(&k->actor->final, true);
+            if (k->sub) aw__request_stop(k->actor, AW_STOP_REASON_SHUTDOWN);
+            else aw_actor_sup_stop(k->actor, AW_SUPSTOP_FINAL);
+            aw_actor_wait_dead(k->actor);
+            aw_actor_unref(k->actor);
+            k->actor = NULL;
+            k->state = C_TERMINATED;
+        }
+        rc = aw__fail(rc, "supervisor '%s': child '%s' failed to start: %s", s->spec->name,
+                      c->name, d ? d : "?");
+        free(d);
+        return rc;
+    }
+    return AW_OK;
+}
+
+static aw_err load_children(aw_sup *s)
+{
+    for (size_t i = 0; i < s->spec->n_children; i++)
+        if (!add_child(s, &s->spec->children[i]))
+            return aw__fail(AW_ENOMEM, "out of memory for supervisor '%s'", s->spec->name);
+    return AW_OK;
+}
+
+/* A nested supervisor restarted by its parent: fresh children from its spec. */
+static aw_err reboot(aw_actor *a)
+{
+    aw_sup *s = (aw_sup *)a->guest;
+    for (size_t i = 0; i < s->n; i++) child_clear(s, &s->kids[i]);
+    s->n = 0;
+    s->nstamps = 0;
+    s->phase = S_RUNNING;
+    pthread_mutex_lock(&s->mu);
+    s->alive = true;
+    pthread_mutex_unlock(&s->mu);
+    aw_err rc = load_children(s);
+    return rc ? rc : start_children(s);
+}
+
+static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
+                        uint32_t child_id, aw_actor **out)
+{
+    aw_err rc = check_sup_spec(spec);
+    if (rc) return rc;
+    if (aw_registry_lookup(&rt->reg, spec->name))
+        return aw__fail(AW_EEXIST, "an actor named '%s' is already running", spec->name);
+    aw_sup *s = calloc(1, sizeof *s);
+    if (!s || !(s->spec = spec_dup(spec))) {
+        free(s);
+        return aw__fail(AW_ENOMEM, "out of memory starting supervisor '%s'", spec->name);
+    }
+    s->rt = rt;
+    s->rng = spec->jitter_seed ? spec->jitter_seed : 0x9e3779b97f4a7c15ull;
+    s->alive = true;
+    pthread_mutex_init(&s->mu, NULL);
+    aw_actor *a;
+    if ((rc = aw_actor_new(rt, spec->name, &sup_class, NULL, rt->cfg.mailbox_capacity, &a))) {
+        sup_destroy((aw_guest *)s);
+        return rc;
+    }
+    a->guest = (aw_guest *)s;
+    a->on_sys = on_sys;
+    s->self = a;
+    if (parent) {
+        aw_actor_ref(parent);
+        a->parent = parent;
+        a->child_id = child_id;
+    }
+    if ((rc = load_children(s)) != AW_OK || (rc = start_children(s)) != AW_OK ||
+        (rc = aw__runtime_register(rt, a)) != AW_OK) {
+        char *d = strdup(aw_last_error());
+        for (size_t i = s->n; i-- > 0;)  /* started, then lost the name: stop them */
+            if (s->kids[i].actor) {
+                atomic_store(&s->kids[i].actor->final, true);
+                aw_actor_sup_stop(s->kids[i].actor, AW_SUPSTOP_FINAL);
+                aw_actor_wait_dead(s->kids[i].actor);
+                aw_actor_unref(s->kids[i].actor);  /* so that they release `a` */
+                s->kids[i].actor = NULL;
+            }
+        aw_actor_unref(a);
+        rc = aw__fail(rc, "%s", d ? d : "supervisor failed to start");
+        free(d);
+        return rc;
+    }
+    if (out) {
+        aw_actor_ref(a);
+        *out = a;
+    }
+    aw_actor_release_start(a);
+    aw_actor_unref(a);  /* the registry holds it */
+    return AW_OK;
+}
+
+/* ---- public API ----------------------------------------------------------- */
+
+aw_err aw_supervisor_start(aw_runtime *rt, const aw_supervisor_spec *spec)
+{
+    aw__clear_error();
+    if (!rt) return aw__fail(AW_EINVAL, "aw_supervisor_start: runtime is NULL");
+    return sup_spawn(rt, spec, NULL, 0, NULL);
+}
+
+static aw_err get_sup(aw_runtime *rt, const char *name, aw_actor **out)
+{
+    if (!rt || !name) return aw__fail(AW_EINVAL, "runtime and supervisor name are required");
+    aw_actor *a = aw_registry_get(&rt->reg, name);
+    if (!a) return aw__fail(AW_ENOENT, "no supervisor named '%s'", name);
+    if (a->on_sys != on_sys) {
+        aw_actor_unref(a);
+        return aw__fail(AW_EINVAL, "'%s' is an actor, not a supervisor", name);
+    }
+    *out = a;
+    return AW_OK;
+}
+
+aw_err aw_supervisor_stop(aw_runtime *rt, const char *name)
+{
+    aw__clear_error();
+    aw_actor *a = NULL;
+    aw_err rc = get_sup(rt, name, &a);
+    if (rc) return rc;
+    if (a->parent) {
+        const char *p = a->parent->name;
+        aw_actor_unref(a);
+        return aw__fail(AW_EINVAL, "supervisor '%s' is a child of '%s': use "
+                        "aw_supervisor_terminate_child", name, p);
+    }
+    aw__request_stop(a, AW_STOP_REASON_NORMAL);
+    aw_actor_wait_dead(a);
+    aw_actor_unref(a);
+    return AW_OK;
+}
+
+static aw_err call(aw_runtime *rt, const char *sup, sys_msg *sm)
+{
+    aw__clear_error();
+    aw_actor *a = NULL;
+    aw_err rc = get_sup(rt, sup, &a);
+    if (rc) return rc;
+    aw_pending *p = aw_pending_new(NULL);
+    aw_msg *m = p ? aw_msg_new(AW_MSG_SYS, sm, sizeof *sm) : NULL;
+    if (!m) {
+        if (p) { aw_pending_unref(p); aw_pending_unref(p); }
+        aw_actor_unref(a);
+        return aw__fail(AW_ENOMEM, "out of memory calling supervisor '%s'", sup);
+    }
+    m->req = p;
+    aw_sup *s = (aw_sup *)a->guest;
+    pthread_mutex_lock(&s->mu);
+    bool alive = s->alive;
+    if (alive) aw_actor_deliver(a, m, true);
+    pthread_mutex_unlock(&s->mu);
+    aw_actor_unref(a);
+    if (!alive) {
+        aw_actor_msg_free(m);
+        aw_pending_unref(p);
+        return aw__fail(AW_ESTOPPED, "supervisor '%s' has stopped", sup);
+    }
+    aw_pending_wait(p, 0);
+    rc = p->res.err;
+    if (rc) aw__fail(rc, "%s", p->res.detail ? p->res.detail : aw_strerror(rc));
+    aw_pending_unref(p);
+    return rc;
+}
+
+aw_err aw_supervisor_start_child(aw_runtime *rt, const char *sup, const aw_child_spec *child)
+{
+    if (!child) return aw__fail(AW_EINVAL, "aw_supervisor_start_child: child spec is NULL");
+    sys_msg sm = {.kind = SYS_CMD, .cmd = CMD_START, .spec = child};
+    return call(rt, sup, &sm);
+}
+
+static aw_err by_name(aw_runtime *rt, const char *sup, const char *child, int cmd)
+{
+    if (!child) return aw__fail(AW_EINVAL, "child name is NULL");
+    sys_msg sm = {.kind = SYS_CMD, .cmd = cmd, .name = child};
+    return call(rt, sup, &sm);
+}
+
+aw_err aw_supervisor_terminate_child(aw_runtime *rt, const char *sup, const char *child)
+{
+    return by_name(rt, sup, child, CMD_TERMINATE);
+}
+
+aw_err aw_supervisor_restart_child(aw_runtime *rt, const char *sup, const char *child)
+{
+    return by_name(rt, sup, child, CMD_RESTART);
+}
+
+aw_err aw_supervisor_delete_child(aw_runtime *rt, const char *sup, const char *child)
+{
+    return by_name(rt, sup, child, CMD_DELETE);
+}
+
+aw_err aw_supervisor_children(aw_runtime *rt, const char *sup, aw_child_info **out, size_t *n)
+{
+    if (!out || !n) return aw__fail(AW_EINVAL, "aw_supervisor_children: out and n are required");
+    *out = NULL;
+    *n = 0;
+    sys_msg sm = {.kind = SYS_CMD, .cmd = CMD_LIST, .info = out, .ninfo = n};
+    return call(rt, sup, &sm);
+}
+
+void aw_child_info_free(aw_child_info *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].last_detail);
+    }
+    free(v);
+}
