@@ -157,6 +157,8 @@ void aw_actor_unref(aw_actor *a)
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);
     free(a->reply_in);
+    free(a->down_detail);
+    a->down_detail = NULL;
     if (a->parent) aw_actor_unref(a->parent);
     a->parent = NULL;
     atomic_store(&a->addr, 0);  /* lock-free readers see the identity change first */
@@ -290,7 +292,20 @@ static void go_down(aw_actor *a, aw_exit_reason why, aw_err err, const char *det
     a->down = true;
     a->stopping = false;
     atomic_store(&a->state, AW_ACTOR_RESTARTING);
-    aw__sup_child_exit(a, false, why, err, detail);  /* may bury it: see supervisor.c */
+    /* told at the very end of the turn: the parent may revive it at once */
+    a->down_why = why;
+    a->down_err = err;
+    free(a->down_detail);
+    a->down_detail = detail ? strdup(detail) : NULL;
+}
+
+/* The turn is over and touches the actor no more: the parent may act. */
+static void tell_parent_down(aw_actor *a)
+{
+    char *detail = a->down_detail;
+    a->down_detail = NULL;
+    aw__sup_child_exit(a, false, a->down_why, a->down_err, detail);  /* may bury it */
+    free(detail);
 }
 
 void aw_actor_revive(aw_actor *a)
@@ -497,7 +512,12 @@ void aw_actor_turn(aw_actor *a)
         a->inline_left = batch - done - 1;  /* one turn = `batch` messages in all */
         begin_call(a, AW_CALL_MESSAGE, m);
     }
-    if (a->dead || a->down) { aw_actor_unref(a); return; }  /* down: `scheduled` stays set */
+    if (a->down) {  /* `scheduled` stays set while it is down */
+        tell_parent_down(a);
+        aw_actor_unref(a);
+        return;
+    }
+    if (a->dead) { aw_actor_unref(a); return; }
     if (a->in_call || aw_mailbox_count(&a->mb) > 0 || (a->stopping && !a->on_sys)) {
         aw_sched_push(&a->rt->sched, a);
         return;

@@ -84,6 +84,9 @@ typedef struct aw_actor {
     atomic_bool final;        /* the next exit is for good */
     bool down;
     bool sup_stopping;        /* consumer side: the parent's stop has begun */
+    aw_exit_reason down_why;  /* why it went down, told at the end of the turn */
+    aw_err down_err;
+    char *down_detail;
     /* supervisors only: runtime messages (m NULL: a stop was requested) */
     void (*on_sys)(struct aw_actor *a, aw_msg *m);
 } aw_actor;

@@ -93,6 +93,7 @@ typedef struct aw_sup {
 static void on_sys(aw_actor *a, aw_msg *m);
 static void continue_phase(aw_sup *s);
 static aw_err start_children(aw_sup *s);
+static void set_alive(aw_sup *s, bool on);
 
 /* ---- spec copies ---------------------------------------------------------- */
 
@@ -344,8 +345,7 @@ void aw__sys_drop(aw_msg *m)
     sys_msg sm;
     memcpy(&sm, m->data, sizeof sm);
     if (sm.kind != SYS_EXIT) return;
-    if (!sm.final && !atomic_load(&sm.child->dead))
-        aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* its supervisor is gone */
+    if (!sm.final) aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* its supervisor is gone */
     aw_actor_unref(sm.child);
     free(sm.detail);
 }
@@ -414,17 +414,21 @@ static aw_err restart_in_place(aw_sup *s, child *c)
     return AW_OK;
 }
 
-static void bury(aw_sup *s, child *c, aw_exit_reason why)
+/* Terminated for good. A down child is buried here; one that `ended` on
+ * its own (a final exit) has already done so. */
+static void bury_ended(aw_sup *s, child *c, aw_exit_reason why, bool ended)
 {
     cancel_timer(s, c);
     if (c->actor) {
-        if (!atomic_load(&c->actor->dead)) aw_actor_bury(c->actor, why, c->last_err, c->last_detail);
+        if (!ended) aw_actor_bury(c->actor, why, c->last_err, c->last_detail);
         aw_actor_unref(c->actor);
         c->actor = NULL;
     }
     c->state = C_TERMINATED;
     emit(s, AW_SUP_CHILD_TERMINATED, c, 0);
 }
+
+static void bury(aw_sup *s, child *c, aw_exit_reason why) { bury_ended(s, c, why, false); }
 
 static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_err err,
                         const char *detail);
@@ -542,7 +546,7 @@ static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_
     cancel_timer(s, c);  /* a kill timer, if the stop was ours */
     if (final || c->intent == I_TERMINATE || s->phase == S_STOPPING) {
         bool temporary = c->restart == AW_TEMPORARY && c->intent != I_TERMINATE;
-        bury(s, c, why);
+        bury_ended(s, c, why, final);
         if (c->waiter) {
             aw_call_result res = {0};
             aw_pending_complete(c->waiter, &res);
@@ -627,11 +631,7 @@ static void exit_self(aw_sup *s)
     s->escalating = false;
     if (!esc) emit(s, AW_SUP_SHUTDOWN, NULL, 0);
     bool for_good = !s->self->parent || atomic_load(&s->self->final);
-    if (for_good) {  /* nothing may post to it any more */
-        pthread_mutex_lock(&s->mu);
-        s->alive = false;
-        pthread_mutex_unlock(&s->mu);
-    }
+    if (for_good) set_alive(s, false);  /* nothing may post to it any more */
     aw_actor_exit(s->self, esc ? AW_EXIT_CRASH : AW_EXIT_SHUTDOWN, esc ? AW_EINTENSITY : AW_OK,
                   esc ? s->esc_detail : NULL);
 }
@@ -740,7 +740,7 @@ static void on_sys(aw_actor *a, aw_msg *m)
     if (sm.kind == SYS_EXIT) {
         child *c = find_id(s, sm.id);
         if (c && c->actor == sm.child) handle_exit(s, c, sm.final, sm.why, sm.err, sm.detail);
-        else if (!sm.final && !atomic_load(&sm.child->dead))
+        else if (!sm.final)
             aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* no longer ours */
         aw_actor_unref(sm.child);  /* handled: the drop hook is for unhandled ones */
         free(sm.detail);
@@ -822,6 +822,7 @@ static aw_err start_children(aw_sup *s)
         aw_err rc = start_child(s, c);
         if (rc == AW_OK) continue;
         char *d = strdup(aw_last_error());
+        set_alive(s, false);  /* their exits need no decision: nothing may queue here */
         for (size_t j = i; j-- > 0;) {
             child *k = &s->kids[j];
             if (!k->actor) continue;
@@ -833,12 +834,20 @@ static aw_err start_children(aw_sup *s)
             k->actor = NULL;
             k->state = C_TERMINATED;
         }
+        set_alive(s, true);
         rc = aw__fail(rc, "supervisor '%s': child '%s' failed to start: %s", s->spec->name,
                       c->name, d ? d : "?");
         free(d);
         return rc;
     }
     return AW_OK;
+}
+
+static void set_alive(aw_sup *s, bool on)
+{
+    pthread_mutex_lock(&s->mu);
+    s->alive = on;
+    pthread_mutex_unlock(&s->mu);
 }
 
 static aw_err load_children(aw_sup *s)
@@ -857,9 +866,7 @@ static aw_err reboot(aw_actor *a)
     s->n = 0;
     s->nstamps = 0;
     s->phase = S_RUNNING;
-    pthread_mutex_lock(&s->mu);
-    s->alive = true;
-    pthread_mutex_unlock(&s->mu);
+    set_alive(s, true);
     aw_err rc = load_children(s);
     return rc ? rc : start_children(s);
 }
@@ -896,6 +903,7 @@ static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor
     if ((rc = load_children(s)) != AW_OK || (rc = start_children(s)) != AW_OK ||
         (rc = aw__runtime_register(rt, a)) != AW_OK) {
         char *d = strdup(aw_last_error());
+        set_alive(s, false);
         for (size_t i = s->n; i-- > 0;)  /* started, then lost the name: stop them */
             if (s->kids[i].actor) {
                 atomic_store(&s->kids[i].actor->final, true);
