@@ -10,7 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
+
+static void aw_sleep_ns(long ns)
+{
+    struct timespec ts = {0, ns};
+    nanosleep(&ts, NULL);
+}
 
 static uint64_t now_ns(void)
 {
@@ -348,6 +355,54 @@ static void bench_throughput(aw_runtime *rt)
     emit("msg_throughput_wasm_per_s", MSGS / s, "msg/s", MSGS);
 }
 
+/* Restart latency of a supervised WASM child, no backoff: from the
+ * supervisor taking the child's exit (the EXITED event) to its replacement
+ * being instantiated, started and runnable again (the RESTARTED event), both
+ * stamped by the runtime's monotonic clock. The child crashes on a trap. */
+static _Atomic uint64_t ev_exit_ns, ev_restart_ns;
+static atomic_int ev_restarts;
+static void restart_events(void *ud, const aw_sup_event *e)
+{
+    (void)ud;
+    if (e->kind == AW_SUP_CHILD_EXITED) atomic_store(&ev_exit_ns, e->time_ns);
+    if (e->kind == AW_SUP_CHILD_RESTARTED) {
+        atomic_store(&ev_restart_ns, e->time_ns);
+        atomic_fetch_add(&ev_restarts, 1);
+    }
+}
+
+static void bench_log(void *ud, aw_log_level l, aw_log_source src, const char *actor,
+                      const char *msg, size_t len)
+{
+    (void)ud; (void)src;
+    if (actor && !strcmp(actor, "victim")) return;  /* its crashes are the point */
+    if (l >= AW_LOG_ERROR) fprintf(stderr, "[%s] %.*s\n", actor ? actor : "runtime", (int)len, msg);
+}
+
+static void bench_restart(aw_runtime *rt, aw_component *crashy)
+{
+    enum { N = 300 };
+    static uint64_t t[N];
+    uint64_t sub;
+    if (aw_events_subscribe(rt, restart_events, NULL, &sub)) die("subscribe");
+    aw_child_spec kid = {.actor = {.name = "victim", .component = crashy}, .restart = AW_PERMANENT};
+    aw_supervisor_spec sp = {.name = "bench-sup", .strategy = AW_ONE_FOR_ONE,
+                             .max_restarts = 1000000, .period_ms = 1, .children = &kid,
+                             .n_children = 1};
+    if (aw_supervisor_start(rt, &sp)) die("supervisor");
+    atomic_store(&ev_restarts, 0);
+    for (int i = 0; i < N; i++) {
+        aw_reply r = {0};
+        if (aw_request(rt, "victim", "trap", 4, 5000, &r) != AW_ETRAP) die("crash");
+        aw_reply_free(&r);
+        while (atomic_load(&ev_restarts) <= i) aw_sleep_ns(1000);
+        t[i] = atomic_load(&ev_restart_ns) - atomic_load(&ev_exit_ns);
+    }
+    emit("restart_wasm_child_ns", (double)p50(t, N), "ns", N);
+    aw_supervisor_stop(rt, "bench-sup");
+    aw_events_unsubscribe(rt, sub);
+}
+
 /* ---- raw Wasmtime baselines ---------------------------------------------- */
 
 static wasm_trap_t *noop_cb(void *env, wasmtime_caller_t *c, const wasmtime_val_t *a, size_t na,
@@ -475,10 +530,12 @@ int main(void)
         cfg.mailbox_capacity = 4096;
         cfg.max_instances = 2000;
         cfg.log_level = AW_LOG_ERROR;
+        cfg.log = bench_log;
         aw_runtime *rt;
         if (aw_runtime_new(&cfg, &rt)) die("runtime");
-        aw_component *echo, *sink;
+        aw_component *echo, *sink, *crashy;
         if (aw_component_load_file(rt, AW_GUEST_DIR "/echo.wasm", &echo)) die("load echo");
+        if (aw_component_load_file(rt, AW_GUEST_DIR "/crashy.wasm", &crashy)) die("load crashy");
         if (aw_component_load_file(rt, AW_GUEST_DIR "/sink.wasm", &sink)) die("load sink");
         raw rw;
         raw_setup(&rw, wasm, len);
@@ -491,6 +548,8 @@ int main(void)
         bench_native_throughput(rt);
         bench_registry(rt);
         bench_pubsub(rt);
+        bench_restart(rt, crashy);
+        aw_component_release(crashy);
         aw_component_release(echo);
         aw_component_release(sink);
         aw_runtime_free(rt);
