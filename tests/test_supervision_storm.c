@@ -112,7 +112,13 @@ static void storm(void)
     }
     CHECKF(answered == KIDS, "%d of %d children answer after the storm", answered, KIDS);
     long after = rss_kib();
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer keeps freed memory in quarantine, so RSS says nothing
+     * here; its leak checker runs at exit and fails this test on any leak. */
+    fprintf(stderr, "storm: RSS %ld KiB after, %ld KiB baseline (ASan quarantine)\n", after, base);
+#else
     CHECKF(after < base + base / 4 + 16384, "RSS %ld KiB after the storm, baseline %ld KiB", after, base);
+#endif
 
     for (int s = 0; s < SUPS; s++) CHECK_ERR(aw_supervisor_stop(rt, supname[s]), AW_OK);
     /* no leaked instance: every slot but the server's can be taken again */
