@@ -517,9 +517,50 @@ static void mail_held_during_restart(void)
     aw_runtime_free(rt);
 }
 
+/* Every strategy x restart type x (crash, normal exit): is the child
+ * restarted or gone, and did its siblings restart as the strategy says? */
+static void strategy_by_type(void)
+{
+    const aw_strategy sts[] = {AW_ONE_FOR_ONE, AW_ONE_FOR_ALL, AW_REST_FOR_ONE};
+    const aw_restart types[] = {AW_PERMANENT, AW_TRANSIENT, AW_TEMPORARY};
+    const char *how[] = {"trap", "exit:0"};
+    for (int si = 0; si < 3; si++)
+        for (int ti = 0; ti < 3; ti++)
+            for (int hi = 0; hi < 2; hi++) {
+                aw_runtime *rt = rt_new();
+                REQUIRE(rt);
+                aw_component *c = tl_load(rt, "crashy");
+                aw_child_spec kids[] = {nat_child("a"), wasm_child(c, "b", types[ti]), nat_child("c")};
+                aw_supervisor_spec sp = {.name = "m", .strategy = sts[si], .max_restarts = 5,
+                                         .period_ms = 1000, .children = kids, .n_children = 3};
+                REQUIRE(CHECK_ERR(aw_supervisor_start(rt, &sp), AW_OK));
+                crash(rt, "b", how[hi]);
+                bool crashed = hi == 0;
+                bool restart = types[ti] == AW_PERMANENT || (types[ti] == AW_TRANSIENT && crashed);
+                if (restart) CHECKF(wait_ev(AW_SUP_CHILD_RESTARTED, "b", 1), "s%d t%d h%d", si, ti, hi);
+                else CHECKF(wait_ev(AW_SUP_CHILD_TERMINATED, "b", 1), "s%d t%d h%d", si, ti, hi);
+                sleep_ms(20);
+                bool group = restart && sts[si] != AW_ONE_FOR_ONE;
+                CHECKF(count_ev(AW_SUP_CHILD_RESTARTED, "c") == (group ? 1 : 0), "c: s%d t%d h%d", si, ti, hi);
+                CHECKF(count_ev(AW_SUP_CHILD_RESTARTED, "a") == (group && sts[si] == AW_ONE_FOR_ALL ? 1 : 0),
+                       "a: s%d t%d h%d", si, ti, hi);
+                aw_child_info *info;
+                size_t n;
+                if (CHECK_ERR(aw_supervisor_children(rt, "m", &info, &n), AW_OK)) {
+                    CHECKF(n == (types[ti] == AW_TEMPORARY ? 2u : 3u), "children s%d t%d h%d", si, ti, hi);
+                    aw_child_info_free(info, n);
+                }
+                aw_addr x;
+                CHECKF(aw_lookup(rt, "b", &x) == (restart ? AW_OK : AW_ENOENT), "b: s%d t%d h%d", si, ti, hi);
+                aw_component_release(c);
+                aw_runtime_free(rt);
+            }
+}
+
 int main(void)
 {
     RUN(one_for_one_types);
+    RUN(strategy_by_type);
     RUN(one_for_one_group);
     RUN(one_for_all);
     RUN(rest_for_one);
