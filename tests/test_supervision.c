@@ -557,8 +557,62 @@ static void strategy_by_type(void)
             }
 }
 
+/* A start hook that loops (until its CPU deadline) runs in the child's own
+ * turns and yields every time slice: with ONE worker, another actor keeps
+ * answering while it spins, and the start fails with the deadline. */
+typedef struct { aw_runtime *rt; aw_err e; char why[512]; atomic_bool done; } start_arg;
+static void *start_looper(void *p)
+{
+    start_arg *a = p;
+    aw_child_spec k = {.actor = {.name = "looper", .component = NULL}, .restart = AW_PERMANENT};
+    k.actor.component = tl_load(a->rt, "crashy");
+    k.actor.config = (const uint8_t *)"slowstart";
+    k.actor.config_len = 9;
+    a->e = aw_supervisor_start_child(a->rt, "ls", &k);
+    snprintf(a->why, sizeof a->why, "%s", aw_last_error());  /* thread-local */
+    aw_component_release(k.actor.component);
+    atomic_store(&a->done, true);
+    return NULL;
+}
+
+static void start_hook_does_not_pin(void)
+{
+    atomic_store(&nev, 0);
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.max_instances = 16;
+    cfg.handler_deadline_ms = 400;
+    cfg.log_level = AW_LOG_ERROR + 1;
+    aw_runtime *rt;
+    REQUIRE(CHECK_ERR(aw_runtime_new(&cfg, &rt), AW_OK));
+    aw_component *echo = tl_load(rt, "echo");
+    REQUIRE(CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "srv", .component = echo}), AW_OK));
+    aw_supervisor_spec sp = {.name = "ls", .max_restarts = 5, .period_ms = 1000};
+    REQUIRE(CHECK_ERR(aw_supervisor_start(rt, &sp), AW_OK));
+    start_arg a = {rt, AW_OK, "", false};
+    pthread_t th;
+    pthread_create(&th, NULL, start_looper, &a);
+    sleep_ms(50);  /* the looper is spinning in its start hook by now */
+    int answered_meanwhile = 0;
+    while (!atomic_load(&a.done)) {
+        if (req_ok(rt, "srv", "hi", "hi") && !atomic_load(&a.done)) answered_meanwhile++;
+        sleep_ms(10);
+    }
+    pthread_join(th, NULL);
+    CHECKF(answered_meanwhile >= 5, "srv answered %d times while the start hook spun", answered_meanwhile);
+    CHECK_ERR(a.e, AW_EDEADLINE);
+    CHECK_CONTAINS(a.why, "child 'looper' failed to start");
+    CHECK_CONTAINS(a.why, "CPU deadline");
+    aw_addr x;
+    CHECK_ERR(aw_lookup(rt, "looper", &x), AW_ENOENT);
+    aw_component_release(echo);
+    aw_runtime_free(rt);
+}
+
 int main(void)
 {
+    RUN(start_hook_does_not_pin);
     RUN(one_for_one_types);
     RUN(strategy_by_type);
     RUN(one_for_one_group);

@@ -159,6 +159,8 @@ void aw_actor_unref(aw_actor *a)
     free(a->reply_in);
     free(a->down_detail);
     a->down_detail = NULL;
+    free(a->boot_cfg);
+    a->boot_cfg = NULL;
     if (a->parent) aw_actor_unref(a->parent);
     a->parent = NULL;
     atomic_store(&a->addr, 0);  /* lock-free readers see the identity change first */
@@ -291,6 +293,7 @@ static void go_down(aw_actor *a, aw_exit_reason why, aw_err err, const char *det
     }
     a->down = true;
     a->stopping = false;
+    a->booting = false;
     atomic_store(&a->state, AW_ACTOR_RESTARTING);
     /* told at the very end of the turn: the parent may revive it at once */
     a->down_why = why;
@@ -317,6 +320,7 @@ void aw_actor_revive(aw_actor *a)
     atomic_store(&a->stop_reason, AW_STOP_REASON_NORMAL);
     atomic_store(&a->state, AW_ACTOR_RUNNING);
     aw_actor_release_start(a);
+    if (a->booting) aw_actor_schedule(a);  /* its hooks need a turn, mail or not */
 }
 
 void aw_actor_exit(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail)
@@ -350,6 +354,18 @@ static void complete(aw_actor *a, aw_call_result *res)
     a->in_call = false;
     aw_msg *m = a->current;
     a->current = NULL;
+    if (a->call_kind == AW_CALL_INIT || a->call_kind == AW_CALL_START) {  /* booting */
+        if (res->err) {  /* a failed start is an exit like a crash: the parent decides */
+            char *d = res->detail ? strdup(res->detail) : NULL;
+            aw_err e = res->err;
+            aw_call_result_clear(res);
+            go_down(a, AW_EXIT_CRASH, e, d);
+            free(d);
+            return;
+        }
+        aw_call_result_clear(res);
+        return;
+    }
     if (a->call_kind == AW_CALL_STOP) {
         if (res->err) aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "on-stop failed: %s",
                                       res->detail ? res->detail : aw_strerror(res->err));
@@ -449,6 +465,44 @@ static void kill_now(aw_actor *a)
     else finalize(a, AW_ACTOR_CRASHED, AW_ESTOPPED, reason);
 }
 
+void aw_actor_boot(aw_actor *a, const uint8_t *cfg, size_t len)
+{
+    free(a->boot_cfg);
+    a->boot_cfg = NULL;
+    a->boot_cfg_len = 0;
+    if (len && (a->boot_cfg = malloc(len))) {
+        memcpy(a->boot_cfg, cfg, len);
+        a->boot_cfg_len = len;
+    }
+    a->booting = true;
+    a->boot_step = 0;
+}
+
+/* Next start-up call of a booting child: init (which also runs the
+ * module's constructor), then start, then ready. */
+static void boot_step(aw_actor *a)
+{
+    if (a->boot_step == 2) {
+        a->booting = false;
+        free(a->boot_cfg);
+        a->boot_cfg = NULL;
+        aw__sup_child_ready(a);
+        return;
+    }
+    aw_call_kind kind = a->boot_step++ == 0 ? AW_CALL_INIT : AW_CALL_START;
+    a->current = NULL;
+    a->call_kind = kind;
+    a->in_call = true;
+    aw_err rc = a->cls->begin(a->guest, kind, kind == AW_CALL_INIT ? a->boot_cfg : NULL,
+                              kind == AW_CALL_INIT ? a->boot_cfg_len : 0, 0);
+    if (rc) {
+        char *d = strdup(aw_last_error());
+        a->in_call = false;
+        go_down(a, AW_EXIT_CRASH, rc, d);
+        free(d);
+    }
+}
+
 /* A stop asked by the supervisor: on-stop after the message in hand; the
  * mail queued behind stays for the next instance (or is settled at burial). */
 static void begin_sup_stop(aw_actor *a)
@@ -473,6 +527,10 @@ void aw_actor_turn(aw_actor *a)
         if (atomic_load(&a->kill)) { kill_now(a); break; }
         if (!a->in_call && !a->sup_stopping && atomic_load(&a->sup_stop)) {
             begin_sup_stop(a);
+            continue;
+        }
+        if (a->booting && !a->in_call) {  /* its hooks before any mail */
+            boot_step(a);
             continue;
         }
         if (a->in_call) {
@@ -518,7 +576,7 @@ void aw_actor_turn(aw_actor *a)
         return;
     }
     if (a->dead) { aw_actor_unref(a); return; }
-    if (a->in_call || aw_mailbox_count(&a->mb) > 0 || (a->stopping && !a->on_sys)) {
+    if (a->in_call || a->booting || aw_mailbox_count(&a->mb) > 0 || (a->stopping && !a->on_sys)) {
         aw_sched_push(&a->rt->sched, a);
         return;
     }

@@ -87,6 +87,12 @@ typedef struct aw_actor {
     aw_exit_reason down_why;  /* why it went down, told at the end of the turn */
     aw_err down_err;
     char *down_detail;
+    /* started by a supervisor: init and start run as calls in its own turns
+     * (they may yield like any call), then it tells the parent it is ready */
+    bool booting;
+    uint8_t boot_step;
+    uint8_t *boot_cfg;
+    size_t boot_cfg_len;
     /* supervisors only: runtime messages (m NULL: a stop was requested) */
     void (*on_sys)(struct aw_actor *a, aw_msg *m);
 } aw_actor;
@@ -121,6 +127,8 @@ void aw_actor_unpark_fail(aw_actor *a, const char *why);
  * (`final`: it is dead for good). Frees nothing the caller owns. */
 void aw__sup_child_exit(aw_actor *child, bool final, aw_exit_reason why, aw_err err,
                         const char *detail);
+/* A booting child's init and start hooks succeeded. */
+void aw__sup_child_ready(aw_actor *child);
 /* Release what a SYS message holds when it is freed unhandled. */
 void aw__sys_drop(aw_msg *m);
 /* Ask a supervised child to stop (AW_SUPSTOP_*): it runs its on-stop hook
@@ -129,6 +137,9 @@ void aw_actor_sup_stop(aw_actor *a, int how);
 /* A down child that will not come back: give up its name, settle its mail,
  * report its exit, mark it dead. Its parent calls this; no worker runs it. */
 void aw_actor_bury(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail);
+/* Make its next turns run init (with this config, copied) and start before
+ * any mail; then it reports ready to its parent. */
+void aw_actor_boot(aw_actor *a, const uint8_t *cfg, size_t len);
 /* A down child whose new guest is in place: runnable again. */
 void aw_actor_revive(aw_actor *a);
 /* From inside its own turn: end (or, for a held child, go down). */

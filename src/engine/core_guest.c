@@ -358,7 +358,7 @@ static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, si
     arm_deadline(g);
     g->step = STEP_NONE;
     /* Start-up hooks run on the spawner's thread: no need to yield there. */
-    g->sync = !((core_impl *)g->comp->impl)->needs_async &&
+    g->sync = !((core_impl *)g->comp->impl)->needs_async && !g->env.async_hooks &&
               (kind == AW_CALL_INIT || kind == AW_CALL_START);
     return AW_OK;
 }

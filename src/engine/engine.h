@@ -84,6 +84,7 @@ typedef struct aw_guest_env {
     aw_log_fn log;
     void *log_ud;
     aw_log_level log_level;
+    bool async_hooks;            /* init/start run in the actor's turns (they may yield) */
 } aw_guest_env;
 
 typedef struct aw_guest_class {

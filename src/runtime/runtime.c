@@ -301,7 +301,7 @@ static aw_err check_spec(aw_runtime *rt, const aw_actor_spec *spec, const char *
     return AW_OK;
 }
 
-static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
+static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async)
 {
     if (spec->native) return aw_native_new(a, spec->native, &a->guest);
     aw_guest_env env = {
@@ -312,6 +312,7 @@ static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
                                                    : rt->cfg.handler_deadline_ms,
         .max_message_bytes = rt->cfg.max_message_bytes,
         .log = rt->cfg.log, .log_ud = rt->cfg.log_ud, .log_level = rt->cfg.log_level,
+        .async_hooks = async,
     };
     return aw_guest_new(spec->component, &env, &a->guest);
 }
@@ -319,13 +320,14 @@ static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
 aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
 {
     aw__clear_error();
-    return aw__spawn_as(rt, spec, NULL, 0, NULL);
+    return aw__spawn_as(rt, spec, NULL, 0, false, NULL);
 }
 
-aw_err aw__respawn(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
+aw_err aw__respawn(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async)
 {
-    aw_err rc = make_guest(rt, a, spec);
-    if (rc == AW_OK && (rc = run_hooks(a, spec)) != AW_OK) {
+    aw_err rc = make_guest(rt, a, spec, async);
+    if (rc == AW_OK && async) aw_actor_boot(a, spec->config, spec->config_len);
+    else if (rc == AW_OK && (rc = run_hooks(a, spec)) != AW_OK) {
         aw_pubsub_remove_actor(&rt->pubsub, a);
         a->cls->destroy(a->guest);
         a->guest = NULL;
@@ -344,7 +346,7 @@ aw_err aw__runtime_register(aw_runtime *rt, aw_actor *a)
 }
 
 aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
-                    uint32_t child_id, aw_actor **out)
+                    uint32_t child_id, bool async, aw_actor **out)
 {
     const char *name = NULL;
     aw_err rc = check_spec(rt, spec, &name);
@@ -358,7 +360,10 @@ aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
         a->parent = parent;
         a->child_id = child_id;
     }
-    if ((rc = make_guest(rt, a, spec)) != AW_OK || (rc = run_hooks(a, spec)) != AW_OK) {
+    if ((rc = make_guest(rt, a, spec, async)) == AW_OK && async)
+        aw_actor_boot(a, spec->config, spec->config_len);  /* hooks in its first turns */
+    else if (rc == AW_OK) rc = run_hooks(a, spec);
+    if (rc != AW_OK) {
         aw_pubsub_remove_actor(&rt->pubsub, a);  /* a start hook may have subscribed */
         aw_actor_discard_mail(a, "failed to start", aw_last_error());
         aw_actor_unref(a);  /* destroys the guest, if any */
@@ -379,6 +384,7 @@ aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
         *out = a;
     }
     aw_actor_release_start(a);
+    if (a->booting) aw_actor_schedule(a);
     aw_actor_unref(a);  /* the registry holds it now */
     return AW_OK;
 }

@@ -36,11 +36,14 @@ aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const vo
                    size_t len, aw_publish_result *out);
 aw_err aw__guest_api_define(aw_runtime *rt);
 bool aw__valid_name(const char *s);
-/* Spawn with a parent supervisor (or none); `out` (optional) gets a counted ref. */
+/* Spawn with a parent supervisor (or none); `out` (optional) gets a counted
+ * ref. `async`: init and start run later in the actor's own turns (a worker
+ * never waits on them); the actor then reports ready to its parent. */
 aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
-                    uint32_t child_id, aw_actor **out);
-/* A new guest for a down child: instantiate, init, start. */
-aw_err aw__respawn(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec);
+                    uint32_t child_id, bool async, aw_actor **out);
+/* A new guest for a down child: instantiate, then init and start (now, or
+ * in its turns when `async`). */
+aw_err aw__respawn(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async);
 /* Count it live and register its name (undone on failure). */
 aw_err aw__runtime_register(aw_runtime *rt, aw_actor *a);
 void aw__request_stop(aw_actor *a, int reason);

@@ -22,10 +22,14 @@
 
 #define DEFAULT_SHUTDOWN_MS 5000
 
-enum cstate { C_RUNNING, C_DOWN, C_STOPPING, C_TERMINATED };
+/* C_STARTING: instantiated, its init and start hooks running in its own
+ * turns; it becomes C_RUNNING when it reports ready. */
+enum cstate { C_RUNNING, C_DOWN, C_STOPPING, C_TERMINATED, C_STARTING };
 enum intent { I_NONE, I_GROUP, I_TERMINATE };
-enum phase { S_RUNNING, S_GROUP, S_STOPPING };
-enum sys_kind { SYS_EXIT, SYS_TIMER, SYS_CMD };
+/* S_GROUP: stopping a group; S_GROUP_UP: starting it again, in order, one
+ * child at a time; S_BOOT: a (re)started supervisor starting its children. */
+enum phase { S_RUNNING, S_GROUP, S_STOPPING, S_GROUP_UP, S_BOOT };
+enum sys_kind { SYS_EXIT, SYS_TIMER, SYS_CMD, SYS_READY, SYS_BOOT };
 enum timer_kind { T_RESTART, T_GROUP, T_KILL };
 enum cmd { CMD_START, CMD_TERMINATE, CMD_RESTART, CMD_DELETE, CMD_LIST };
 
@@ -66,7 +70,8 @@ typedef struct child {
     uint64_t up_since;
     uint64_t delay_ms;        /* the last backoff delay (0: none yet) */
     uint64_t timer, gen;      /* the armed timer and its generation */
-    aw_pending *waiter;       /* terminate_child waiting for the exit */
+    aw_pending *waiter;       /* a command waiting for its stop, or its start */
+    bool fresh;               /* starting for the first time (else a restart) */
 } child;
 
 typedef struct aw_sup {
@@ -81,8 +86,10 @@ typedef struct aw_sup {
     enum phase phase;
     size_t group_from;
     uint32_t group_delay_ms;
-    bool escalating;
+    bool escalating;          /* stopping everything to exit abnormally */
+    aw_err fail_err;          /* why: AW_EINTENSITY, or a child's failed start */
     char *esc_detail;
+    size_t boot_i;            /* S_BOOT: the next child to start */
     uint64_t rng;
     aw_msg **deferred;        /* commands that arrived during a group restart */
     size_t ndeferred;
@@ -340,10 +347,18 @@ void aw__sup_child_exit(aw_actor *a, bool final, aw_exit_reason why, aw_err err,
     if (!final) aw_actor_bury(a, why, err, detail);  /* nobody left to decide */
 }
 
+void aw__sup_child_ready(aw_actor *a)
+{
+    sys_msg sm = {.kind = SYS_READY, .child = a, .id = a->child_id};
+    aw_actor_ref(a);
+    if (!post(a->parent, &sm)) aw_actor_unref(a);
+}
+
 void aw__sys_drop(aw_msg *m)
 {
     sys_msg sm;
     memcpy(&sm, m->data, sizeof sm);
+    if (sm.kind == SYS_READY) aw_actor_unref(sm.child);
     if (sm.kind != SYS_EXIT) return;
     if (!sm.final) aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* its supervisor is gone */
     aw_actor_unref(sm.child);
@@ -381,37 +396,56 @@ static void arm(aw_sup *s, child *c, int kind, uint64_t ms)
 /* ---- starting ------------------------------------------------------------- */
 
 static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
-                        uint32_t child_id, aw_actor **out);
+                        uint32_t child_id, bool async, aw_actor **out);
 
-static aw_err start_child(aw_sup *s, child *c)
+/* Start a child. `async` (inside a supervisor's turn): its hooks run in its
+ * own turns and it reports ready later; otherwise (the host's thread, in
+ * aw_supervisor_start) they have run when this returns. */
+static aw_err start_child(aw_sup *s, child *c, bool async)
 {
     aw_err rc;
     aw_actor *a = NULL;
-    if (c->sub) rc = sup_spawn(s->rt, c->sub, s->self, c->id, &a);
-    else rc = aw__spawn_as(s->rt, &c->spec, s->self, c->id, &a);
+    if (c->sub) rc = sup_spawn(s->rt, c->sub, s->self, c->id, async, &a);
+    else rc = aw__spawn_as(s->rt, &c->spec, s->self, c->id, async, &a);
     if (rc) return rc;
     c->actor = a;
-    c->state = C_RUNNING;
     c->intent = I_NONE;
+    c->fresh = true;
     c->up_since = aw__clock(s->rt);
-    emit(s, AW_SUP_CHILD_STARTED, c, 0);
+    c->state = async ? C_STARTING : C_RUNNING;
+    if (!async) emit(s, AW_SUP_CHILD_STARTED, c, 0);
     return AW_OK;
 }
 
 static aw_err reboot(aw_actor *a);
 
-/* A down child's replacement, in place: same actor, new instance. */
+/* A down child's replacement, in place: same actor, new instance; its
+ * hooks run in its own turns, and it is restarted once it reports ready. */
 static aw_err restart_in_place(aw_sup *s, child *c)
 {
     cancel_timer(s, c);
-    aw_err rc = c->sub ? reboot(c->actor) : aw__respawn(s->rt, c->actor, &c->spec);
+    aw_err rc = c->sub ? reboot(c->actor) : aw__respawn(s->rt, c->actor, &c->spec, true);
     if (rc) return rc;
-    c->state = C_RUNNING;
+    c->state = C_STARTING;
+    c->fresh = false;
     c->intent = I_NONE;
     c->up_since = aw__clock(s->rt);
     aw_actor_revive(c->actor);
-    emit(s, AW_SUP_CHILD_RESTARTED, c, 0);
     return AW_OK;
+}
+
+/* A starting child reported ready. */
+static void child_ready(aw_sup *s, child *c)
+{
+    c->state = C_RUNNING;
+    c->up_since = aw__clock(s->rt);
+    emit(s, c->fresh ? AW_SUP_CHILD_STARTED : AW_SUP_CHILD_RESTARTED, c, 0);
+    if (c->waiter) {  /* start_child / restart_child */
+        aw_call_result res = {0};
+        aw_pending_complete(c->waiter, &res);
+        aw_pending_unref(c->waiter);
+        c->waiter = NULL;
+    }
 }
 
 /* Terminated for good. A down child is buried here; one that `ended` on
@@ -437,10 +471,12 @@ static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_
  * child exiting again, with the reason. */
 static void restart_or_exit(aw_sup *s, child *c)
 {
-    if (restart_in_place(s, c) == AW_OK) return;
-    const char *why = aw_last_error();
-    char *d = strdup(why ? why : "restart failed");
-    handle_exit(s, c, false, AW_EXIT_CRASH, AW_ESTOPPED, d);
+    aw_err rc = restart_in_place(s, c);
+    if (rc == AW_OK) return;
+    char *d = strdup(aw_last_error());
+    c->state = C_STARTING;  /* it failed to start: handled as such */
+    c->fresh = false;
+    handle_exit(s, c, false, AW_EXIT_CRASH, rc, d);
     free(d);
 }
 
@@ -500,7 +536,19 @@ static void escalate(aw_sup *s, const child *c)
     s->esc_detail = aw__strfmt("supervisor '%s': restart intensity exceeded (more than %u "
                                "restarts in %u ms; last: child '%s')", s->spec->name,
                                s->spec->max_restarts, s->spec->period_ms, c->name);
+    s->fail_err = AW_EINTENSITY;
     emit(s, AW_SUP_ESCALATED, NULL, 0);
+    stop_all(s, true);
+}
+
+/* A (re)started supervisor whose child failed to start fails itself, after
+ * stopping the children it had started (OTP: init fails). */
+static void boot_failed(aw_sup *s, const child *c, aw_err err, const char *detail)
+{
+    free(s->esc_detail);
+    s->esc_detail = aw__strfmt("supervisor '%s': child '%s' failed to start: %s", s->spec->name,
+                               c->name, detail ? detail : aw_strerror(err));
+    s->fail_err = err;
     stop_all(s, true);
 }
 
@@ -535,6 +583,37 @@ static void decide(aw_sup *s, child *c, aw_exit_reason why)
     continue_phase(s);
 }
 
+/* A child that was starting exited instead (its init or start hook failed,
+ * or it crashed in them). */
+static void start_failed(aw_sup *s, child *c, aw_exit_reason why)
+{
+    if (c->waiter) {  /* start_child / restart_child: tell the caller, keep nothing running */
+        aw_call_result res = {.err = c->last_err ? c->last_err : AW_ESTOPPED};
+        res.detail = aw__strfmt("supervisor '%s': child '%s' failed to start: %s", s->spec->name,
+                                c->name, c->last_detail ? c->last_detail : aw_strerror(res.err));
+        aw_pending_complete(c->waiter, &res);
+        aw_pending_unref(c->waiter);
+        c->waiter = NULL;
+        bool drop = c->fresh;  /* a new child's spec goes; a restarted one's stays */
+        bury(s, c, why);
+        if (drop) remove_child(s, c);
+        return;
+    }
+    if (s->phase == S_BOOT) {
+        c->state = C_DOWN;
+        boot_failed(s, c, c->last_err, c->last_detail);
+        return;
+    }
+    if (s->phase == S_GROUP_UP) {  /* counts as another restart of it */
+        c->state = C_DOWN;
+        if (!within_intensity(s, aw__clock(s->rt))) { escalate(s, c); return; }
+        c->restarts++;
+        continue_phase(s);
+        return;
+    }
+    decide(s, c, why);
+}
+
 static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_err err,
                         const char *detail)
 {
@@ -557,9 +636,11 @@ static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_
         continue_phase(s);
         return;
     }
-    if (s->phase == S_GROUP) {
+    if (c->state == C_STARTING) { start_failed(s, c, why); return; }
+    if (s->phase == S_GROUP || s->phase == S_GROUP_UP || s->phase == S_BOOT) {
+        bool member = s->phase == S_GROUP && (size_t)(c - s->kids) >= s->group_from;
         c->state = C_DOWN;
-        if ((size_t)(c - s->kids) < s->group_from) c->pending = true;
+        if (!member) c->pending = true;  /* decided once the group is back */
         continue_phase(s);
         return;
     }
@@ -575,17 +656,43 @@ static void ask_stop(aw_sup *s, child *c, int how)
 
 static void exit_self(aw_sup *s);
 static void run_deferred(aw_sup *s);
+static void back_to_running(aw_sup *s);
+
+/* Start the next stopped child of the group, in order; false when none is
+ * left (or a start is under way). */
+static bool group_next(aw_sup *s)
+{
+    for (size_t i = s->group_from; i < s->n; i++) {
+        child *c = &s->kids[i];
+        if (c->state == C_STARTING) return true;  /* wait for it to be ready */
+        if (c->state != C_DOWN || c->pending) continue;
+        if (c->restart == AW_TEMPORARY) {  /* stopped by the group: not restarted */
+            bury(s, c, AW_EXIT_SHUTDOWN);
+            remove_child(s, c);
+            i--;
+            continue;
+        }
+        restart_or_exit(s, c);
+        return true;
+    }
+    return false;
+}
 
 /* Drive the current phase one step: stop the next child in reverse order,
- * or, when the group is down, restart it in order. */
+ * or, when the group is down, start it again in order. */
 static void continue_phase(aw_sup *s)
 {
     if (s->phase == S_RUNNING) return;
+    if (s->phase == S_GROUP_UP) {
+        if (!group_next(s) && s->phase == S_GROUP_UP) back_to_running(s);
+        return;
+    }
+    if (s->phase == S_BOOT) return;  /* driven by SYS_BOOT and readiness */
     size_t from = s->phase == S_GROUP ? s->group_from : 0;
     for (size_t i = s->n; i-- > from;) {
         child *c = &s->kids[i];
         if (c->state == C_STOPPING) return;  /* wait for its exit (or its kill) */
-        if (c->state == C_RUNNING) {
+        if (c->state == C_RUNNING || c->state == C_STARTING) {
             c->intent = s->phase == S_GROUP ? I_GROUP : I_TERMINATE;
             ask_stop(s, c, s->phase == S_GROUP ? AW_SUPSTOP_RESTART : AW_SUPSTOP_FINAL);
             return;
@@ -603,25 +710,42 @@ static void continue_phase(aw_sup *s)
         arm(s, NULL, T_GROUP, d);
         return;
     }
+    s->phase = S_GROUP_UP;
+    continue_phase(s);
+}
+
+static void back_to_running(aw_sup *s)
+{
     s->phase = S_RUNNING;
-    for (size_t i = s->group_from; i < s->n; i++) {
-        child *c = &s->kids[i];
-        if (c->state != C_DOWN) continue;
-        if (c->restart == AW_TEMPORARY) {  /* stopped by the group: not restarted */
-            bury(s, c, AW_EXIT_SHUTDOWN);
-            remove_child(s, c);
-            i--;
-            continue;
-        }
-        restart_or_exit(s, c);
-        if (s->phase != S_RUNNING) return;  /* that restart failed into escalation */
-    }
     for (size_t i = 0; i < s->n && s->phase == S_RUNNING; i++)
         if (s->kids[i].pending) {
             s->kids[i].pending = false;
             decide(s, &s->kids[i], s->kids[i].last_reason);
         }
     if (s->phase == S_RUNNING) run_deferred(s);
+}
+
+/* S_BOOT: start the children one at a time, each once the previous one is
+ * ready; then this supervisor is ready itself. */
+static void boot_next(aw_sup *s)
+{
+    while (s->phase == S_BOOT && s->boot_i < s->n) {
+        child *c = &s->kids[s->boot_i];
+        if (c->state == C_STARTING) return;
+        if (c->state == C_RUNNING) { s->boot_i++; continue; }
+        aw_err rc = start_child(s, c, true);
+        if (rc) {
+            char *d = strdup(aw_last_error());
+            c->last_err = rc;
+            boot_failed(s, c, rc, d);
+            free(d);
+            return;
+        }
+        return;
+    }
+    if (s->phase != S_BOOT) return;
+    back_to_running(s);
+    if (s->self->parent) aw__sup_child_ready(s->self);
 }
 
 static void exit_self(aw_sup *s)
@@ -632,7 +756,7 @@ static void exit_self(aw_sup *s)
     if (!esc) emit(s, AW_SUP_SHUTDOWN, NULL, 0);
     bool for_good = !s->self->parent || atomic_load(&s->self->final);
     if (for_good) set_alive(s, false);  /* nothing may post to it any more */
-    aw_actor_exit(s->self, esc ? AW_EXIT_CRASH : AW_EXIT_SHUTDOWN, esc ? AW_EINTENSITY : AW_OK,
+    aw_actor_exit(s->self, esc ? AW_EXIT_CRASH : AW_EXIT_SHUTDOWN, esc ? s->fail_err : AW_OK,
                   esc ? s->esc_detail : NULL);
 }
 
@@ -662,7 +786,16 @@ static aw_err list_children(aw_sup *s, aw_child_info **out, size_t *n)
     return AW_OK;
 }
 
-/* Returns true when the reply waits for a child's exit. */
+/* The reply waits for the child's exit or readiness. */
+static bool wait_for(child *c, aw_msg *m)
+{
+    if (!m->req) return false;
+    atomic_fetch_add(&m->req->refs, 1);
+    c->waiter = m->req;
+    return true;
+}
+
+/* Returns true when the reply waits for a child. */
 static bool command(aw_sup *s, aw_msg *m, const sys_msg *sm)
 {
     const char *who = s->spec->name;
@@ -679,22 +812,22 @@ static bool command(aw_sup *s, aw_msg *m, const sys_msg *sm)
             rc = aw__fail(AW_EEXIST, "supervisor '%s' already has a child named '%s'", who, name);
         } else if (!(c = add_child(s, sm->spec))) {
             rc = aw__fail(AW_ENOMEM, "out of memory adding child '%s'", name);
-        } else if ((rc = start_child(s, c)) != AW_OK) {
+        } else if ((rc = start_child(s, c, true)) != AW_OK) {
             char *d = strdup(aw_last_error());
             remove_child(s, c);
             rc = aw__fail(rc, "supervisor '%s': child '%s' failed to start: %s", who, name,
                           d ? d : "?");
             free(d);
+        } else {
+            return wait_for(c, m);  /* answered when it is ready, or failed to start */
         }
     } else if (!c) {
         rc = aw__fail(AW_ENOENT, "supervisor '%s' has no child named '%s'", who, sm->name);
     } else if (sm->cmd == CMD_TERMINATE) {
-        if (c->state == C_RUNNING) {
+        if (c->state == C_RUNNING || c->state == C_STARTING) {
             c->intent = I_TERMINATE;
-            atomic_fetch_add(&m->req->refs, 1);
-            c->waiter = m->req;
             ask_stop(s, c, AW_SUPSTOP_FINAL);
-            return true;
+            return wait_for(c, m);
         }
         if (c->state == C_STOPPING)
             rc = aw__fail(AW_EINVAL, "child '%s' of '%s' is already stopping", sm->name, who);
@@ -703,7 +836,8 @@ static bool command(aw_sup *s, aw_msg *m, const sys_msg *sm)
         if (c->state != C_TERMINATED)
             rc = aw__fail(AW_EEXIST, "child '%s' of '%s' is not terminated (terminate it first)",
                           sm->name, who);
-        else rc = start_child(s, c);
+        else if ((rc = start_child(s, c, true)) == AW_OK)
+            return wait_for(c, m);
     } else if (sm->cmd == CMD_DELETE) {
         if (c->state != C_TERMINATED)
             rc = aw__fail(AW_EINVAL, "child '%s' of '%s' is running: terminate it before "
@@ -746,6 +880,18 @@ static void on_sys(aw_actor *a, aw_msg *m)
         free(sm.detail);
         aw_msg_free(m);
         return;
+    } else if (sm.kind == SYS_READY) {
+        child *c = find_id(s, sm.id);
+        if (c && c->actor == sm.child && c->state == C_STARTING) {
+            child_ready(s, c);
+            if (s->phase == S_BOOT) boot_next(s);
+            else continue_phase(s);
+        }
+        aw_actor_unref(sm.child);
+        aw_msg_free(m);
+        return;
+    } else if (sm.kind == SYS_BOOT) {
+        if (s->phase == S_BOOT) boot_next(s);
     } else if (sm.kind == SYS_TIMER) {
         child *c = sm.id ? find_id(s, sm.id) : NULL;
         if (sm.timer == T_GROUP && !sm.id && s->phase == S_GROUP) {
@@ -761,7 +907,8 @@ static void on_sys(aw_actor *a, aw_msg *m)
             }
         }
     } else if (sm.kind == SYS_CMD) {
-        if (s->phase == S_GROUP && sm.cmd != CMD_LIST) {  /* after the group restart */
+        bool busy = s->phase == S_GROUP || s->phase == S_GROUP_UP || s->phase == S_BOOT;
+        if (busy && sm.cmd != CMD_LIST) {  /* served once the group (or boot) is done */
             aw_msg **v = realloc(s->deferred, (s->ndeferred + 1) * sizeof *v);
             if (v) {
                 s->deferred = v;
@@ -819,7 +966,7 @@ static aw_err start_children(aw_sup *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         child *c = &s->kids[i];
-        aw_err rc = start_child(s, c);
+        aw_err rc = start_child(s, c, false);
         if (rc == AW_OK) continue;
         char *d = strdup(aw_last_error());
         set_alive(s, false);  /* their exits need no decision: nothing may queue here */
@@ -859,20 +1006,30 @@ static aw_err load_children(aw_sup *s)
 }
 
 /* A nested supervisor restarted by its parent: fresh children from its spec. */
+/* Its children start in its own turns, one at a time (S_BOOT). */
+static void begin_boot(aw_sup *s)
+{
+    s->phase = S_BOOT;
+    s->boot_i = 0;
+    sys_msg sm = {.kind = SYS_BOOT};
+    post(s->self, &sm);
+}
+
 static aw_err reboot(aw_actor *a)
 {
     aw_sup *s = (aw_sup *)a->guest;
     for (size_t i = 0; i < s->n; i++) child_clear(s, &s->kids[i]);
     s->n = 0;
     s->nstamps = 0;
-    s->phase = S_RUNNING;
     set_alive(s, true);
     aw_err rc = load_children(s);
-    return rc ? rc : start_children(s);
+    if (rc) return rc;
+    begin_boot(s);
+    return AW_OK;
 }
 
 static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
-                        uint32_t child_id, aw_actor **out)
+                        uint32_t child_id, bool async, aw_actor **out)
 {
     aw_err rc = check_sup_spec(spec);
     if (rc) return rc;
@@ -900,7 +1057,7 @@ static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor
         a->parent = parent;
         a->child_id = child_id;
     }
-    if ((rc = load_children(s)) != AW_OK || (rc = start_children(s)) != AW_OK ||
+    if ((rc = load_children(s)) != AW_OK || (!async && (rc = start_children(s)) != AW_OK) ||
         (rc = aw__runtime_register(rt, a)) != AW_OK) {
         char *d = strdup(aw_last_error());
         set_alive(s, false);
@@ -921,6 +1078,7 @@ static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor
         aw_actor_ref(a);
         *out = a;
     }
+    if (async) begin_boot(s);
     aw_actor_release_start(a);
     aw_actor_unref(a);  /* the registry holds it */
     return AW_OK;
@@ -932,7 +1090,7 @@ aw_err aw_supervisor_start(aw_runtime *rt, const aw_supervisor_spec *spec)
 {
     aw__clear_error();
     if (!rt) return aw__fail(AW_EINVAL, "aw_supervisor_start: runtime is NULL");
-    return sup_spawn(rt, spec, NULL, 0, NULL);
+    return sup_spawn(rt, spec, NULL, 0, false, NULL);
 }
 
 static aw_err get_sup(aw_runtime *rt, const char *name, aw_actor **out)
