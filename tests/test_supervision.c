@@ -407,7 +407,7 @@ static void crash_sources(void)
     REQUIRE(CHECK_ERR(aw_supervisor_start(rt, &sp), AW_OK));
     struct { const char *cmd; aw_err want; } src[] = {
         {"trap", AW_ETRAP}, {"div0", AW_ETRAP}, {"oob", AW_ETRAP}, {"stack", AW_ETRAP},
-        {"spin", AW_EDEADLINE}, {"grow", AW_ETRAP}, {"exit:7", AW_EEXIT}, {"hostfault", AW_ETRAP},
+        {"spin", AW_EDEADLINE}, {"grow", AW_ELIMIT}, {"exit:7", AW_EEXIT}, {"hostfault", AW_ETRAP},
     };
     for (int i = 0; i < 8; i++) {
         aw_err e = crash(rt, "victim", src[i].cmd);
@@ -419,6 +419,27 @@ static void crash_sources(void)
         CHECK(req_ok(rt, "bystander", "ok", "ok"));
     }
     CHECK(req_ok(rt, "bystander", "count", "9"));  /* never restarted: 8 oks + this */
+    aw_component_release(c);
+    aw_runtime_free(rt);
+
+    /* out of fuel: a runtime that meters fuel; the restart gets a new budget */
+    atomic_store(&nev, 0);
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 2;
+    cfg.max_instances = 8;
+    cfg.fuel = 50u * 1000 * 1000;
+    cfg.log_level = AW_LOG_ERROR + 1;
+    REQUIRE(CHECK_ERR(aw_runtime_new(&cfg, &rt), AW_OK));
+    aw_events_subscribe(rt, on_event, NULL, NULL);
+    c = tl_load(rt, "crashy");
+    kids[0].actor.component = kids[1].actor.component = c;  /* the old one was released */
+    REQUIRE(CHECK_ERR(aw_supervisor_start(rt, &sp), AW_OK));
+    CHECK_ERR(crash(rt, "victim", "spin"), AW_ELIMIT);
+    CHECK_CONTAINS(aw_last_error(), "out of fuel");
+    CHECK(wait_ev(AW_SUP_CHILD_RESTARTED, "victim", 1));
+    CHECK(req_ok(rt, "victim", "count", "1"));
+    CHECK(req_ok(rt, "bystander", "ok", "ok"));
     aw_component_release(c);
     aw_runtime_free(rt);
 }

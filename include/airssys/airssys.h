@@ -108,6 +108,9 @@ typedef struct aw_runtime_config {
     uint32_t handler_deadline_ms;/* CPU time one message may use (0 = none) */
     uint32_t time_slice_ms;      /* guest runs this long before yielding */
     uint32_t batch;              /* messages per actor turn (fairness) */
+    uint64_t fuel;               /* optional: fuel (~wasm instructions) each instance may
+                                  * burn in its life; 0 = unmetered. Out of fuel: a crash
+                                  * (AW_ELIMIT), so a supervisor restarts it with a new budget */
     const char *cache_dir;       /* compiled-code cache; NULL = default */
     bool no_cache;               /* disable the compiled-code cache */
     aw_log_fn log;               /* NULL = stderr at >= log_level */

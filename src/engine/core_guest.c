@@ -233,6 +233,10 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
     wasmtime_store_limiter(g->store, (int64_t)aw_engine_max_memory(c->engine), -1, -1, -1, -1);
     wasmtime_store_epoch_deadline_callback(g->store, on_epoch, g, NULL);
     wasmtime_context_set_epoch_deadline(g->cx, aw_engine_slice_ticks(c->engine));
+    if (aw_engine_fuel(c->engine)) {
+        wasmtime_error_t *ferr = wasmtime_context_set_fuel(g->cx, aw_engine_fuel(c->engine));
+        if (ferr) wasmtime_error_delete(ferr);  /* only fails when metering is off */
+    }
     arm_deadline(g);
 
     set_active(g, true);
@@ -455,6 +459,23 @@ static void place_in_inbox(aw_guest *g)
     g->guest_ptr = g->inbox_ptr;
 }
 
+/* A guest that trapped with its memory at (or within 1/16 of) the cap
+ * almost surely died of the cap (its allocator got no more and it gave
+ * up): say so, as a limit. */
+static aw_err blame_memory_cap(aw_guest *g, char **detail)
+{
+    if (!(g->looked_up & (1u << EX_MEMORY)) && ((core_impl *)g->comp->impl)->export_index[EX_MEMORY] < 0)
+        return AW_ETRAP;
+    size_t size = wasmtime_memory_data_size(g->cx, aw_core_mem(g));
+    uint64_t cap = aw_engine_max_memory(g->comp->engine);
+    uint64_t near = cap / 16 > 65536 ? cap / 16 : 65536;  /* allocators grow in chunks */
+    if (size + near <= cap) return AW_ETRAP;
+    char *d = aw__strfmt("%s\n  (its memory was at the %llu-byte cap)", *detail ? *detail : "trap",
+                         (unsigned long long)cap);
+    if (d) { free(*detail); *detail = d; }
+    return AW_ELIMIT;
+}
+
 static bool core_poll(aw_guest *g, aw_call_result *out)
 {
     if (g->step == STEP_NONE) {
@@ -476,6 +497,7 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
             g->trap = NULL;
             g->err = NULL;
             g->torn = true;
+            if (kind == AW_ETRAP) kind = blame_memory_cap(g, &detail);
             return finish(g, out, kind, detail);
         }
         enum core_step done = g->step;

@@ -29,6 +29,7 @@ struct aw_engine {
     wasm_engine_t *wasm;
     wasmtime_linker_t *linker;
     uint64_t max_memory;
+    uint64_t fuel;
     uint32_t slice_ticks;
 
     pthread_t ticker;
@@ -66,6 +67,7 @@ wasm_engine_t *aw_engine_wasm(aw_engine *e) { return e->wasm; }
 const wasmtime_linker_t *aw_engine_linker(const aw_engine *e) { return e->linker; }
 uint64_t aw_engine_max_memory(const aw_engine *e) { return e->max_memory; }
 uint32_t aw_engine_slice_ticks(const aw_engine *e) { return e->slice_ticks; }
+uint64_t aw_engine_fuel(const aw_engine *e) { return e->fuel; }
 
 static void *ticker_main(void *arg)
 {
@@ -203,6 +205,8 @@ static wasm_config_t *make_config(const aw_engine_config *c)
     wasm_config_t *wc = wasm_config_new();
     uint64_t reserve = (c->max_memory_bytes + 65535) & ~65535ull;
     wasmtime_config_epoch_interruption_set(wc, true);
+    /* Fuel metering costs every guest some speed, so only when a budget is set. */
+    if (c->fuel) wasmtime_config_consume_fuel_set(wc, true);
     wasmtime_config_memory_reservation_set(wc, reserve);
     wasmtime_config_memory_guard_size_set(wc, reserve >= (4ull << 30) ? (32u << 20) : 65536);
     wasmtime_config_memory_reservation_for_growth_set(wc, 0);
@@ -241,6 +245,7 @@ aw_err aw_engine_new(const aw_engine_config *cfg, aw_engine **out)
     }
     e->wasm = wasm_engine_new_with_config(wc);
     e->max_memory = cfg->max_memory_bytes;
+    e->fuel = cfg->fuel;
     e->slice_ticks = cfg->time_slice_ms;
     e->linker = wasmtime_linker_new(e->wasm);
     if ((rc = aw_core_define_abi(e)) != AW_OK) {

@@ -23,6 +23,7 @@ typedef struct aw_engine_config {
     uint32_t time_slice_ms;
     const char *cache_dir;  /* NULL = default */
     bool no_cache;
+    uint64_t fuel;          /* per-instance fuel budget; 0 = fuel not metered */
 } aw_engine_config;
 
 aw_err aw_engine_new(const aw_engine_config *cfg, aw_engine **out);
@@ -31,6 +32,7 @@ wasm_engine_t *aw_engine_wasm(aw_engine *e);
 uint64_t aw_engine_max_memory(const aw_engine *e);
 const wasmtime_linker_t *aw_engine_linker(const aw_engine *e);
 uint32_t aw_engine_slice_ticks(const aw_engine *e);
+uint64_t aw_engine_fuel(const aw_engine *e);
 /* The epoch ticker runs only while guest code may be running. */
 void aw_engine_active_inc(aw_engine *e);
 void aw_engine_active_dec(aw_engine *e);

@@ -68,6 +68,7 @@ aw_err aw_engine_decode_failure(const char *component, const char *actor, const 
         wasm_trap_message(trap, &msg);
         if (txt) snprintf(what, sizeof what, "trap: %s", txt);
         else first_line(msg.data, msg.size, what, sizeof what);
+        if (txt && code == WASMTIME_TRAP_CODE_OUT_OF_FUEL) kind = AW_ELIMIT;
         if (!txt && strstr(what, AW_EXIT_TAG)) {
             kind = AW_EEXIT;
             memmove(what, strstr(what, AW_EXIT_TAG) + 9, strlen(strstr(what, AW_EXIT_TAG) + 9) + 1);
