@@ -15,215 +15,24 @@
  * stops every child the same way and exits abnormally, so its own parent
  * decides (or, for a root, the host hears of it through events and
  * on_exit). */
-#include "supervise.h"
+#include "sup.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define DEFAULT_SHUTDOWN_MS 5000
-
-/* C_STARTING: instantiated, its init and start hooks running in its own
- * turns; it becomes C_RUNNING when it reports ready. */
-enum cstate { C_RUNNING, C_DOWN, C_STOPPING, C_TERMINATED, C_STARTING };
-enum intent { I_NONE, I_GROUP, I_TERMINATE };
-/* S_GROUP: stopping a group; S_GROUP_UP: starting it again, in order, one
- * child at a time; S_BOOT: a (re)started supervisor starting its children. */
-enum phase { S_RUNNING, S_GROUP, S_STOPPING, S_GROUP_UP, S_BOOT };
-enum sys_kind { SYS_EXIT, SYS_TIMER, SYS_CMD, SYS_READY, SYS_BOOT };
-enum timer_kind { T_RESTART, T_GROUP, T_KILL };
-enum cmd { CMD_START, CMD_TERMINATE, CMD_RESTART, CMD_DELETE, CMD_LIST };
-
-typedef struct sys_msg {
-    int kind;
-    aw_actor *child;          /* SYS_EXIT: counted */
-    uint32_t id;              /* child id (EXIT, TIMER) */
-    bool final;
-    aw_exit_reason why;
-    aw_err err;
-    char *detail;             /* SYS_EXIT: owned */
-    int timer;                /* SYS_TIMER */
-    uint64_t gen;
-    int cmd;                  /* SYS_CMD: the caller waits, so these stay valid */
-    const aw_child_spec *spec;
-    const char *name;
-    aw_child_info **info;
-    size_t *ninfo;
-} sys_msg;
-
-typedef struct child {
-    uint32_t id;
-    char *name;
-    aw_actor_spec spec;       /* owned copies: name, config, native */
-    aw_native_actor native;
-    aw_supervisor_spec *sub;  /* a nested supervisor, deep-copied */
-    aw_restart restart;
-    uint32_t shutdown_ms;
-    aw_backoff backoff;
-    aw_actor *actor;          /* counted; NULL once terminated */
-    enum cstate state;
-    enum intent intent;
-    bool pending;             /* exited during a group restart it is not part of */
-    uint32_t restarts;
-    aw_exit_reason last_reason;
-    aw_err last_err;
-    char *last_detail;
-    uint64_t up_since;
-    uint64_t delay_ms;        /* the last backoff delay (0: none yet) */
-    uint64_t timer, gen;      /* the armed timer and its generation */
-    aw_pending *waiter;       /* a command waiting for its stop, or its start */
-    bool fresh;               /* starting for the first time (else a restart) */
-} child;
-
-typedef struct aw_sup {
-    aw_runtime *rt;
-    aw_actor *self;
-    aw_supervisor_spec *spec; /* deep copy (children are the initial list) */
-    child *kids;
-    size_t n, cap;
-    uint32_t next_id;
-    uint64_t *stamps;         /* restart times inside the current period */
-    size_t nstamps;
-    enum phase phase;
-    size_t group_from;
-    uint32_t group_delay_ms;
-    bool escalating;          /* stopping everything to exit abnormally */
-    aw_err fail_err;          /* why: AW_EINTENSITY, or a child's failed start */
-    char *esc_detail;
-    size_t boot_i;            /* S_BOOT: the next child to start */
-    uint64_t rng;
-    aw_msg **deferred;        /* commands that arrived during a group restart */
-    size_t ndeferred;
-    pthread_mutex_t mu;       /* guards `alive`: exits and timers may still post */
-    bool alive;
-} aw_sup;
-
-static void on_sys(aw_actor *a, aw_msg *m);
 static void continue_phase(aw_sup *s);
 static aw_err start_children(aw_sup *s);
-static void set_alive(aw_sup *s, bool on);
-
-/* ---- spec copies ---------------------------------------------------------- */
-
-static void spec_free(aw_supervisor_spec *sp);
-
-static aw_supervisor_spec *spec_dup(const aw_supervisor_spec *in)
-{
-    aw_supervisor_spec *sp = calloc(1, sizeof *sp);
-    aw_child_spec *kids = in->n_children ? calloc(in->n_children, sizeof *kids) : NULL;
-    if (!sp || (in->n_children && !kids)) { free(sp); free(kids); return NULL; }
-    *sp = *in;
-    sp->name = strdup(in->name);
-    sp->children = kids;
-    bool ok = sp->name != NULL;
-    for (size_t i = 0; ok && i < in->n_children; i++) {
-        const aw_child_spec *c = &in->children[i];
-        kids[i] = *c;
-        kids[i].backoff = NULL;
-        kids[i].supervisor = NULL;
-        kids[i].actor.name = c->actor.name ? strdup(c->actor.name) : NULL;
-        kids[i].actor.config = NULL;
-        kids[i].actor.native = NULL;
-        if (c->actor.config_len) {
-            uint8_t *cfg = malloc(c->actor.config_len);
-            if (cfg) memcpy(cfg, c->actor.config, c->actor.config_len);
-            kids[i].actor.config = cfg;
-            ok = cfg != NULL;
-        }
-        if (c->actor.native) {
-            aw_native_actor *nat = malloc(sizeof *nat);
-            if (nat) *nat = *c->actor.native;
-            kids[i].actor.native = nat;
-            ok = ok && nat;
-        }
-        if (c->backoff) {
-            aw_backoff *b = malloc(sizeof *b);
-            if (b) *b = *c->backoff;
-            kids[i].backoff = b;
-            ok = ok && b;
-        }
-        if (c->supervisor) ok = ok && (kids[i].supervisor = spec_dup(c->supervisor));
-        if (c->actor.component) atomic_fetch_add(&c->actor.component->refs, 1);
-    }
-    if (!ok) { spec_free(sp); return NULL; }
-    return sp;
-}
-
-static void spec_free(aw_supervisor_spec *sp)
-{
-    if (!sp) return;
-    aw_child_spec *kids = (aw_child_spec *)sp->children;
-    for (size_t i = 0; kids && i < sp->n_children; i++) {
-        free((char *)kids[i].actor.name);
-        free((uint8_t *)kids[i].actor.config);
-        free((aw_native_actor *)kids[i].actor.native);
-        free((aw_backoff *)kids[i].backoff);
-        spec_free((aw_supervisor_spec *)kids[i].supervisor);
-        aw_component_release(kids[i].actor.component);
-    }
-    free(kids);
-    free((char *)sp->name);
-    free(sp);
-}
-
-static aw_err check_child_spec(const aw_child_spec *c)
-{
-    if (!c || !c->supervisor == !(c->actor.component || c->actor.native))
-        return aw__fail(AW_EINVAL, "child spec needs exactly one of an actor (component or "
-                                   "native) and a nested supervisor");
-    const char *name = c->supervisor ? c->supervisor->name : c->actor.name;
-    if (!name || !aw__valid_name(name))
-        return aw__fail(AW_EINVAL, "child spec: name '%s' must be 1..255 printable characters "
-                        "without spaces", name ? name : "(none)");
-    if ((unsigned)c->restart > AW_TEMPORARY)
-        return aw__fail(AW_EINVAL, "child '%s': restart type %d is not one of permanent, "
-                        "transient, temporary", name, (int)c->restart);
-    if (c->supervisor) {
-        for (size_t i = 0; i < c->supervisor->n_children; i++) {
-            aw_err rc = check_child_spec(&c->supervisor->children[i]);
-            if (rc) return rc;
-        }
-    }
-    return AW_OK;
-}
-
-static aw_err check_sup_spec(const aw_supervisor_spec *sp)
-{
-    if (!sp || !sp->name || !aw__valid_name(sp->name))
-        return aw__fail(AW_EINVAL, "supervisor spec needs a valid name");
-    if ((unsigned)sp->strategy > AW_REST_FOR_ONE)
-        return aw__fail(AW_EINVAL, "supervisor '%s': unknown strategy %d", sp->name,
-                        (int)sp->strategy);
-    if (sp->n_children && !sp->children)
-        return aw__fail(AW_EINVAL, "supervisor '%s': n_children is %zu but children is NULL",
-                        sp->name, sp->n_children);
-    if (sp->backoff.jitter < 0 || sp->backoff.jitter > 1)
-        return aw__fail(AW_EINVAL, "supervisor '%s': backoff jitter %.3f is outside 0..1",
-                        sp->name, sp->backoff.jitter);
-    for (size_t i = 0; i < sp->n_children; i++) {
-        aw_err rc = check_child_spec(&sp->children[i]);
-        if (rc) return rc;
-        for (size_t j = 0; j < i; j++) {
-            const aw_child_spec *x = &sp->children[i], *y = &sp->children[j];
-            const char *nx = x->supervisor ? x->supervisor->name : x->actor.name;
-            const char *ny = y->supervisor ? y->supervisor->name : y->actor.name;
-            if (!strcmp(nx, ny))
-                return aw__fail(AW_EEXIST, "supervisor '%s': two children are named '%s'",
-                                sp->name, nx);
-        }
-    }
-    return AW_OK;
-}
 
 /* ---- children records ----------------------------------------------------- */
 
-static child *find_id(aw_sup *s, uint32_t id)
+child *sv_find_id(aw_sup *s, uint32_t id)
 {
     for (size_t i = 0; i < s->n; i++)
         if (s->kids[i].id == id) return &s->kids[i];
     return NULL;
 }
 
-static child *find_name(aw_sup *s, const char *name)
+child *sv_find_name(aw_sup *s, const char *name)
 {
     for (size_t i = 0; i < s->n; i++)
         if (!strcmp(s->kids[i].name, name)) return &s->kids[i];
@@ -247,12 +56,12 @@ static void child_clear(aw_sup *s, child *c)
     }
     free(c->name);
     free((uint8_t *)c->spec.config);
-    spec_free(c->sub);
+    sv_spec_free(c->sub);
     aw_component_release(c->spec.component);
     free(c->last_detail);
 }
 
-static void remove_child(aw_sup *s, child *c)
+void sv_remove_child(aw_sup *s, child *c)
 {
     child_clear(s, c);
     size_t i = (size_t)(c - s->kids);
@@ -261,7 +70,7 @@ static void remove_child(aw_sup *s, child *c)
     if (s->group_from > i) s->group_from--;
 }
 
-static child *add_child(aw_sup *s, const aw_child_spec *cs)
+child *sv_add_child(aw_sup *s, const aw_child_spec *cs)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
@@ -277,9 +86,9 @@ static child *add_child(aw_sup *s, const aw_child_spec *cs)
     c->shutdown_ms = cs->shutdown_ms ? cs->shutdown_ms : DEFAULT_SHUTDOWN_MS;
     c->backoff = cs->backoff ? *cs->backoff : s->spec->backoff;
     if (cs->supervisor) {
-        c->sub = spec_dup(cs->supervisor);
+        c->sub = sv_spec_dup(cs->supervisor);
         c->name = c->sub ? strdup(c->sub->name) : NULL;
-        if (!c->sub || !c->name) { spec_free(c->sub); free(c->name); return NULL; }
+        if (!c->sub || !c->name) { sv_spec_free(c->sub); free(c->name); return NULL; }
     } else {
         c->spec = cs->actor;
         c->name = strdup(cs->actor.name);
@@ -322,17 +131,24 @@ static void emit(aw_sup *s, aw_sup_event_kind kind, const child *c, uint32_t del
 
 /* Deliver a SYS message unless the supervisor has ended. Forced past the
  * bound and the closed bit: a stopping supervisor still hears its children. */
-static bool post(aw_actor *sup_actor, const sys_msg *sm)
+bool sv_post_msg(aw_actor *sup_actor, aw_msg *m)
 {
     aw_sup *s = (aw_sup *)sup_actor->guest;
-    aw_msg *m = aw_msg_new(AW_MSG_SYS, sm, sizeof *sm);
-    if (!m) return false;
     pthread_mutex_lock(&s->mu);
     bool ok = s->alive;
     if (ok) aw_actor_deliver(sup_actor, m, true);
     pthread_mutex_unlock(&s->mu);
-    if (!ok) aw_msg_free(m);
+    if (!ok) {
+        if (m->req) aw_pending_unref(m->req);
+        aw_msg_free(m);  /* its payload is the caller's to settle */
+    }
     return ok;
+}
+
+bool sv_post(aw_actor *sup_actor, const sys_msg *sm)
+{
+    aw_msg *m = aw_msg_new(AW_MSG_SYS, sm, sizeof *sm);
+    return m && sv_post_msg(sup_actor, m);
 }
 
 void aw__sup_child_exit(aw_actor *a, bool final, aw_exit_reason why, aw_err err,
@@ -341,7 +157,7 @@ void aw__sup_child_exit(aw_actor *a, bool final, aw_exit_reason why, aw_err err,
     sys_msg sm = {.kind = SYS_EXIT, .child = a, .id = a->child_id, .final = final, .why = why,
                   .err = err, .detail = detail ? strdup(detail) : NULL};
     aw_actor_ref(a);
-    if (post(a->parent, &sm)) return;
+    if (sv_post(a->parent, &sm)) return;
     aw_actor_unref(a);
     free(sm.detail);
     if (!final) aw_actor_bury(a, why, err, detail);  /* nobody left to decide */
@@ -351,7 +167,7 @@ void aw__sup_child_ready(aw_actor *a)
 {
     sys_msg sm = {.kind = SYS_READY, .child = a, .id = a->child_id};
     aw_actor_ref(a);
-    if (!post(a->parent, &sm)) aw_actor_unref(a);
+    if (!sv_post(a->parent, &sm)) aw_actor_unref(a);
 }
 
 void aw__sys_drop(aw_msg *m)
@@ -378,7 +194,7 @@ static void timer_fire(void *p)
 {
     timer_arg *t = p;
     sys_msg sm = {.kind = SYS_TIMER, .id = t->id, .timer = t->kind, .gen = t->gen};
-    post(t->sup, &sm);
+    sv_post(t->sup, &sm);
     timer_drop(t);
 }
 
@@ -395,17 +211,17 @@ static void arm(aw_sup *s, child *c, int kind, uint64_t ms)
 
 /* ---- starting ------------------------------------------------------------- */
 
-static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
+aw_err sv_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
                         uint32_t child_id, bool async, aw_actor **out);
 
 /* Start a child. `async` (inside a supervisor's turn): its hooks run in its
  * own turns and it reports ready later; otherwise (the host's thread, in
  * aw_supervisor_start) they have run when this returns. */
-static aw_err start_child(aw_sup *s, child *c, bool async)
+aw_err sv_start_child(aw_sup *s, child *c, bool async)
 {
     aw_err rc;
     aw_actor *a = NULL;
-    if (c->sub) rc = sup_spawn(s->rt, c->sub, s->self, c->id, async, &a);
+    if (c->sub) rc = sv_spawn(s->rt, c->sub, s->self, c->id, async, &a);
     else rc = aw__spawn_as(s->rt, &c->spec, s->self, c->id, async, &a);
     if (rc) return rc;
     c->actor = a;
@@ -462,7 +278,7 @@ static void bury_ended(aw_sup *s, child *c, aw_exit_reason why, bool ended)
     emit(s, AW_SUP_CHILD_TERMINATED, c, 0);
 }
 
-static void bury(aw_sup *s, child *c, aw_exit_reason why) { bury_ended(s, c, why, false); }
+void sv_bury(aw_sup *s, child *c, aw_exit_reason why) { bury_ended(s, c, why, false); }
 
 static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_err err,
                         const char *detail);
@@ -557,8 +373,8 @@ static void decide(aw_sup *s, child *c, aw_exit_reason why)
     bool abnormal = why == AW_EXIT_CRASH || why == AW_EXIT_KILLED;
     if (c->restart == AW_TEMPORARY || (c->restart == AW_TRANSIENT && !abnormal)) {
         bool temporary = c->restart == AW_TEMPORARY;
-        bury(s, c, why);
-        if (temporary) remove_child(s, c);
+        sv_bury(s, c, why);
+        if (temporary) sv_remove_child(s, c);
         return;
     }
     uint64_t now = aw__clock(s->rt);
@@ -595,8 +411,8 @@ static void start_failed(aw_sup *s, child *c, aw_exit_reason why)
         aw_pending_unref(c->waiter);
         c->waiter = NULL;
         bool drop = c->fresh;  /* a new child's spec goes; a restarted one's stays */
-        bury(s, c, why);
-        if (drop) remove_child(s, c);
+        sv_bury(s, c, why);
+        if (drop) sv_remove_child(s, c);
         return;
     }
     if (s->phase == S_BOOT) {
@@ -632,7 +448,7 @@ static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_
             aw_pending_unref(c->waiter);
             c->waiter = NULL;
         }
-        if (temporary) remove_child(s, c);
+        if (temporary) sv_remove_child(s, c);
         continue_phase(s);
         return;
     }
@@ -647,7 +463,7 @@ static void handle_exit(aw_sup *s, child *c, bool final, aw_exit_reason why, aw_
     decide(s, c, why);
 }
 
-static void ask_stop(aw_sup *s, child *c, int how)
+void sv_ask_stop(aw_sup *s, child *c, int how)
 {
     c->state = C_STOPPING;
     aw_actor_sup_stop(c->actor, how);
@@ -655,7 +471,7 @@ static void ask_stop(aw_sup *s, child *c, int how)
 }
 
 static void exit_self(aw_sup *s);
-static void run_deferred(aw_sup *s);
+void sv_run_deferred(aw_sup *s);
 static void back_to_running(aw_sup *s);
 
 /* Start the next stopped child of the group, in order; false when none is
@@ -667,8 +483,8 @@ static bool group_next(aw_sup *s)
         if (c->state == C_STARTING) return true;  /* wait for it to be ready */
         if (c->state != C_DOWN || c->pending) continue;
         if (c->restart == AW_TEMPORARY) {  /* stopped by the group: not restarted */
-            bury(s, c, AW_EXIT_SHUTDOWN);
-            remove_child(s, c);
+            sv_bury(s, c, AW_EXIT_SHUTDOWN);
+            sv_remove_child(s, c);
             i--;
             continue;
         }
@@ -694,13 +510,13 @@ static void continue_phase(aw_sup *s)
         if (c->state == C_STOPPING) return;  /* wait for its exit (or its kill) */
         if (c->state == C_RUNNING || c->state == C_STARTING) {
             c->intent = s->phase == S_GROUP ? I_GROUP : I_TERMINATE;
-            ask_stop(s, c, s->phase == S_GROUP ? AW_SUPSTOP_RESTART : AW_SUPSTOP_FINAL);
+            sv_ask_stop(s, c, s->phase == S_GROUP ? AW_SUPSTOP_RESTART : AW_SUPSTOP_FINAL);
             return;
         }
     }
     if (s->phase == S_STOPPING) {
         for (size_t i = s->n; i-- > 0;)
-            if (s->kids[i].state == C_DOWN) bury(s, &s->kids[i], AW_EXIT_SHUTDOWN);
+            if (s->kids[i].state == C_DOWN) sv_bury(s, &s->kids[i], AW_EXIT_SHUTDOWN);
         exit_self(s);
         return;
     }
@@ -722,7 +538,7 @@ static void back_to_running(aw_sup *s)
             s->kids[i].pending = false;
             decide(s, &s->kids[i], s->kids[i].last_reason);
         }
-    if (s->phase == S_RUNNING) run_deferred(s);
+    if (s->phase == S_RUNNING) sv_run_deferred(s);
 }
 
 /* S_BOOT: start the children one at a time, each once the previous one is
@@ -733,7 +549,7 @@ static void boot_next(aw_sup *s)
         child *c = &s->kids[s->boot_i];
         if (c->state == C_STARTING) return;
         if (c->state == C_RUNNING) { s->boot_i++; continue; }
-        aw_err rc = start_child(s, c, true);
+        aw_err rc = sv_start_child(s, c, true);
         if (rc) {
             char *d = strdup(aw_last_error());
             c->last_err = rc;
@@ -755,114 +571,14 @@ static void exit_self(aw_sup *s)
     s->escalating = false;
     if (!esc) emit(s, AW_SUP_SHUTDOWN, NULL, 0);
     bool for_good = !s->self->parent || atomic_load(&s->self->final);
-    if (for_good) set_alive(s, false);  /* nothing may post to it any more */
+    if (for_good) sv_set_alive(s, false);  /* nothing may post to it any more */
     aw_actor_exit(s->self, esc ? AW_EXIT_CRASH : AW_EXIT_SHUTDOWN, esc ? s->fail_err : AW_OK,
                   esc ? s->esc_detail : NULL);
 }
 
-/* ---- commands ------------------------------------------------------------- */
-
-static void reply(aw_msg *m, aw_err err)
-{
-    if (!m->req) return;
-    aw_call_result res = {.err = err, .detail = err ? strdup(aw_last_error()) : NULL};
-    aw_pending_complete(m->req, &res);
-}
-
-static aw_err list_children(aw_sup *s, aw_child_info **out, size_t *n)
-{
-    aw_child_info *v = calloc(s->n ? s->n : 1, sizeof *v);
-    if (!v) return aw__fail(AW_ENOMEM, "out of memory listing children");
-    for (size_t i = 0; i < s->n; i++) {
-        child *c = &s->kids[i];
-        static const aw_child_state map[] = {AW_CHILD_RUNNING, AW_CHILD_RESTARTING,
-                                             AW_CHILD_STOPPING, AW_CHILD_TERMINATED};
-        v[i] = (aw_child_info){strdup(c->name), c->sub != NULL, c->restart, map[c->state],
-                               c->restarts, c->last_reason, c->last_err,
-                               c->last_detail ? strdup(c->last_detail) : NULL};
-    }
-    *out = v;
-    *n = s->n;
-    return AW_OK;
-}
-
-/* The reply waits for the child's exit or readiness. */
-static bool wait_for(child *c, aw_msg *m)
-{
-    if (!m->req) return false;
-    atomic_fetch_add(&m->req->refs, 1);
-    c->waiter = m->req;
-    return true;
-}
-
-/* Returns true when the reply waits for a child. */
-static bool command(aw_sup *s, aw_msg *m, const sys_msg *sm)
-{
-    const char *who = s->spec->name;
-    aw_err rc = AW_OK;
-    child *c = sm->name ? find_name(s, sm->name) : NULL;
-    if (sm->cmd == CMD_LIST) {
-        rc = list_children(s, sm->info, sm->ninfo);
-    } else if (s->phase == S_STOPPING) {
-        rc = aw__fail(AW_ESTOPPED, "supervisor '%s' is stopping", who);
-    } else if (sm->cmd == CMD_START) {
-        const char *name = sm->spec->supervisor ? sm->spec->supervisor->name : sm->spec->actor.name;
-        if ((rc = check_child_spec(sm->spec)) != AW_OK) {
-        } else if (find_name(s, name)) {
-            rc = aw__fail(AW_EEXIST, "supervisor '%s' already has a child named '%s'", who, name);
-        } else if (!(c = add_child(s, sm->spec))) {
-            rc = aw__fail(AW_ENOMEM, "out of memory adding child '%s'", name);
-        } else if ((rc = start_child(s, c, true)) != AW_OK) {
-            char *d = strdup(aw_last_error());
-            remove_child(s, c);
-            rc = aw__fail(rc, "supervisor '%s': child '%s' failed to start: %s", who, name,
-                          d ? d : "?");
-            free(d);
-        } else {
-            return wait_for(c, m);  /* answered when it is ready, or failed to start */
-        }
-    } else if (!c) {
-        rc = aw__fail(AW_ENOENT, "supervisor '%s' has no child named '%s'", who, sm->name);
-    } else if (sm->cmd == CMD_TERMINATE) {
-        if (c->state == C_RUNNING || c->state == C_STARTING) {
-            c->intent = I_TERMINATE;
-            ask_stop(s, c, AW_SUPSTOP_FINAL);
-            return wait_for(c, m);
-        }
-        if (c->state == C_STOPPING)
-            rc = aw__fail(AW_EINVAL, "child '%s' of '%s' is already stopping", sm->name, who);
-        else if (c->state == C_DOWN) bury(s, c, AW_EXIT_SHUTDOWN);
-    } else if (sm->cmd == CMD_RESTART) {
-        if (c->state != C_TERMINATED)
-            rc = aw__fail(AW_EEXIST, "child '%s' of '%s' is not terminated (terminate it first)",
-                          sm->name, who);
-        else if ((rc = start_child(s, c, true)) == AW_OK)
-            return wait_for(c, m);
-    } else if (sm->cmd == CMD_DELETE) {
-        if (c->state != C_TERMINATED)
-            rc = aw__fail(AW_EINVAL, "child '%s' of '%s' is running: terminate it before "
-                          "deleting it", sm->name, who);
-        else remove_child(s, c);
-    }
-    reply(m, rc);
-    return false;
-}
-
-static void run_deferred(aw_sup *s)
-{
-    while (s->ndeferred && s->phase == S_RUNNING) {
-        aw_msg *m = s->deferred[0];
-        memmove(s->deferred, s->deferred + 1, --s->ndeferred * sizeof *s->deferred);
-        sys_msg sm;
-        memcpy(&sm, m->data, sizeof sm);
-        command(s, m, &sm);
-        aw_actor_msg_free(m);
-    }
-}
-
 /* ---- the supervisor actor --------------------------------------------------- */
 
-static void on_sys(aw_actor *a, aw_msg *m)
+void sv_on_sys(aw_actor *a, aw_msg *m)
 {
     aw_sup *s = (aw_sup *)a->guest;
     if (!m) {  /* asked to stop: children first, in reverse order */
@@ -872,7 +588,7 @@ static void on_sys(aw_actor *a, aw_msg *m)
     sys_msg sm;
     memcpy(&sm, m->data, sizeof sm);
     if (sm.kind == SYS_EXIT) {
-        child *c = find_id(s, sm.id);
+        child *c = sv_find_id(s, sm.id);
         if (c && c->actor == sm.child) handle_exit(s, c, sm.final, sm.why, sm.err, sm.detail);
         else if (!sm.final)
             aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* no longer ours */
@@ -881,7 +597,7 @@ static void on_sys(aw_actor *a, aw_msg *m)
         aw_msg_free(m);
         return;
     } else if (sm.kind == SYS_READY) {
-        child *c = find_id(s, sm.id);
+        child *c = sv_find_id(s, sm.id);
         if (c && c->actor == sm.child && c->state == C_STARTING) {
             child_ready(s, c);
             if (s->phase == S_BOOT) boot_next(s);
@@ -893,7 +609,7 @@ static void on_sys(aw_actor *a, aw_msg *m)
     } else if (sm.kind == SYS_BOOT) {
         if (s->phase == S_BOOT) boot_next(s);
     } else if (sm.kind == SYS_TIMER) {
-        child *c = sm.id ? find_id(s, sm.id) : NULL;
+        child *c = sm.id ? sv_find_id(s, sm.id) : NULL;
         if (sm.timer == T_GROUP && !sm.id && s->phase == S_GROUP) {
             continue_phase(s);
         } else if (c && c->gen == sm.gen) {
@@ -916,7 +632,7 @@ static void on_sys(aw_actor *a, aw_msg *m)
                 return;
             }
         }
-        command(s, m, &sm);
+        sv_command(s, m, &sm);
     }
     aw_actor_msg_free(m);
 }
@@ -950,7 +666,7 @@ static void sup_destroy(aw_guest *g)
     free(s->kids);
     free(s->stamps);
     free(s->esc_detail);
-    spec_free(s->spec);
+    sv_spec_free(s->spec);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
@@ -966,10 +682,10 @@ static aw_err start_children(aw_sup *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         child *c = &s->kids[i];
-        aw_err rc = start_child(s, c, false);
+        aw_err rc = sv_start_child(s, c, false);
         if (rc == AW_OK) continue;
         char *d = strdup(aw_last_error());
-        set_alive(s, false);  /* their exits need no decision: nothing may queue here */
+        sv_set_alive(s, false);  /* their exits need no decision: nothing may queue here */
         for (size_t j = i; j-- > 0;) {
             child *k = &s->kids[j];
             if (!k->actor) continue;
@@ -981,7 +697,7 @@ static aw_err start_children(aw_sup *s)
             k->actor = NULL;
             k->state = C_TERMINATED;
         }
-        set_alive(s, true);
+        sv_set_alive(s, true);
         rc = aw__fail(rc, "supervisor '%s': child '%s' failed to start: %s", s->spec->name,
                       c->name, d ? d : "?");
         free(d);
@@ -990,7 +706,7 @@ static aw_err start_children(aw_sup *s)
     return AW_OK;
 }
 
-static void set_alive(aw_sup *s, bool on)
+void sv_set_alive(aw_sup *s, bool on)
 {
     pthread_mutex_lock(&s->mu);
     s->alive = on;
@@ -1000,7 +716,7 @@ static void set_alive(aw_sup *s, bool on)
 static aw_err load_children(aw_sup *s)
 {
     for (size_t i = 0; i < s->spec->n_children; i++)
-        if (!add_child(s, &s->spec->children[i]))
+        if (!sv_add_child(s, &s->spec->children[i]))
             return aw__fail(AW_ENOMEM, "out of memory for supervisor '%s'", s->spec->name);
     return AW_OK;
 }
@@ -1012,7 +728,7 @@ static void begin_boot(aw_sup *s)
     s->phase = S_BOOT;
     s->boot_i = 0;
     sys_msg sm = {.kind = SYS_BOOT};
-    post(s->self, &sm);
+    sv_post(s->self, &sm);
 }
 
 static aw_err reboot(aw_actor *a)
@@ -1021,22 +737,22 @@ static aw_err reboot(aw_actor *a)
     for (size_t i = 0; i < s->n; i++) child_clear(s, &s->kids[i]);
     s->n = 0;
     s->nstamps = 0;
-    set_alive(s, true);
+    sv_set_alive(s, true);
     aw_err rc = load_children(s);
     if (rc) return rc;
     begin_boot(s);
     return AW_OK;
 }
 
-static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
+aw_err sv_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent,
                         uint32_t child_id, bool async, aw_actor **out)
 {
-    aw_err rc = check_sup_spec(spec);
+    aw_err rc = sv_check_spec(spec);
     if (rc) return rc;
     if (aw_registry_lookup(&rt->reg, spec->name))
         return aw__fail(AW_EEXIST, "an actor named '%s' is already running", spec->name);
     aw_sup *s = calloc(1, sizeof *s);
-    if (!s || !(s->spec = spec_dup(spec))) {
+    if (!s || !(s->spec = sv_spec_dup(spec))) {
         free(s);
         return aw__fail(AW_ENOMEM, "out of memory starting supervisor '%s'", spec->name);
     }
@@ -1050,7 +766,7 @@ static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor
         return rc;
     }
     a->guest = (aw_guest *)s;
-    a->on_sys = on_sys;
+    a->on_sys = sv_on_sys;
     s->self = a;
     if (parent) {
         aw_actor_ref(parent);
@@ -1060,7 +776,7 @@ static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor
     if ((rc = load_children(s)) != AW_OK || (!async && (rc = start_children(s)) != AW_OK) ||
         (rc = aw__runtime_register(rt, a)) != AW_OK) {
         char *d = strdup(aw_last_error());
-        set_alive(s, false);
+        sv_set_alive(s, false);
         for (size_t i = s->n; i-- > 0;)  /* started, then lost the name: stop them */
             if (s->kids[i].actor) {
                 atomic_store(&s->kids[i].actor->final, true);
@@ -1084,121 +800,3 @@ static aw_err sup_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor
     return AW_OK;
 }
 
-/* ---- public API ----------------------------------------------------------- */
-
-aw_err aw_supervisor_start(aw_runtime *rt, const aw_supervisor_spec *spec)
-{
-    aw__clear_error();
-    if (!rt) return aw__fail(AW_EINVAL, "aw_supervisor_start: runtime is NULL");
-    return sup_spawn(rt, spec, NULL, 0, false, NULL);
-}
-
-static aw_err get_sup(aw_runtime *rt, const char *name, aw_actor **out)
-{
-    if (!rt || !name) return aw__fail(AW_EINVAL, "runtime and supervisor name are required");
-    aw_actor *a = aw_registry_get(&rt->reg, name);
-    if (!a) return aw__fail(AW_ENOENT, "no supervisor named '%s'", name);
-    if (a->on_sys != on_sys) {
-        aw_actor_unref(a);
-        return aw__fail(AW_EINVAL, "'%s' is an actor, not a supervisor", name);
-    }
-    *out = a;
-    return AW_OK;
-}
-
-aw_err aw_supervisor_stop(aw_runtime *rt, const char *name)
-{
-    aw__clear_error();
-    aw_actor *a = NULL;
-    aw_err rc = get_sup(rt, name, &a);
-    if (rc) return rc;
-    if (a->parent) {
-        const char *p = a->parent->name;
-        aw_actor_unref(a);
-        return aw__fail(AW_EINVAL, "supervisor '%s' is a child of '%s': use "
-                        "aw_supervisor_terminate_child", name, p);
-    }
-    aw__request_stop(a, AW_STOP_REASON_NORMAL);
-    aw_actor_wait_dead(a);
-    aw_actor_unref(a);
-    return AW_OK;
-}
-
-static aw_err call(aw_runtime *rt, const char *sup, sys_msg *sm)
-{
-    aw__clear_error();
-    aw_actor *a = NULL;
-    aw_err rc = get_sup(rt, sup, &a);
-    if (rc) return rc;
-    aw_pending *p = aw_pending_new(NULL);
-    aw_msg *m = p ? aw_msg_new(AW_MSG_SYS, sm, sizeof *sm) : NULL;
-    if (!m) {
-        if (p) { aw_pending_unref(p); aw_pending_unref(p); }
-        aw_actor_unref(a);
-        return aw__fail(AW_ENOMEM, "out of memory calling supervisor '%s'", sup);
-    }
-    m->req = p;
-    aw_sup *s = (aw_sup *)a->guest;
-    pthread_mutex_lock(&s->mu);
-    bool alive = s->alive;
-    if (alive) aw_actor_deliver(a, m, true);
-    pthread_mutex_unlock(&s->mu);
-    aw_actor_unref(a);
-    if (!alive) {
-        aw_actor_msg_free(m);
-        aw_pending_unref(p);
-        return aw__fail(AW_ESTOPPED, "supervisor '%s' has stopped", sup);
-    }
-    aw_pending_wait(p, 0);
-    rc = p->res.err;
-    if (rc) aw__fail(rc, "%s", p->res.detail ? p->res.detail : aw_strerror(rc));
-    aw_pending_unref(p);
-    return rc;
-}
-
-aw_err aw_supervisor_start_child(aw_runtime *rt, const char *sup, const aw_child_spec *child)
-{
-    if (!child) return aw__fail(AW_EINVAL, "aw_supervisor_start_child: child spec is NULL");
-    sys_msg sm = {.kind = SYS_CMD, .cmd = CMD_START, .spec = child};
-    return call(rt, sup, &sm);
-}
-
-static aw_err by_name(aw_runtime *rt, const char *sup, const char *child, int cmd)
-{
-    if (!child) return aw__fail(AW_EINVAL, "child name is NULL");
-    sys_msg sm = {.kind = SYS_CMD, .cmd = cmd, .name = child};
-    return call(rt, sup, &sm);
-}
-
-aw_err aw_supervisor_terminate_child(aw_runtime *rt, const char *sup, const char *child)
-{
-    return by_name(rt, sup, child, CMD_TERMINATE);
-}
-
-aw_err aw_supervisor_restart_child(aw_runtime *rt, const char *sup, const char *child)
-{
-    return by_name(rt, sup, child, CMD_RESTART);
-}
-
-aw_err aw_supervisor_delete_child(aw_runtime *rt, const char *sup, const char *child)
-{
-    return by_name(rt, sup, child, CMD_DELETE);
-}
-
-aw_err aw_supervisor_children(aw_runtime *rt, const char *sup, aw_child_info **out, size_t *n)
-{
-    if (!out || !n) return aw__fail(AW_EINVAL, "aw_supervisor_children: out and n are required");
-    *out = NULL;
-    *n = 0;
-    sys_msg sm = {.kind = SYS_CMD, .cmd = CMD_LIST, .info = out, .ninfo = n};
-    return call(rt, sup, &sm);
-}
-
-void aw_child_info_free(aw_child_info *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].name);
-        free(v[i].last_detail);
-    }
-    free(v);
-}
