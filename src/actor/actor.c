@@ -465,6 +465,19 @@ static void kill_now(aw_actor *a)
     else finalize(a, AW_ACTOR_CRASHED, AW_ESTOPPED, reason);
 }
 
+/* The start-up failed before the actor ran: drop the instance, keep it
+ * down, and leave the reason for the caller. */
+static aw_err boot_abandon(aw_actor *a, aw_err err, const char *detail)
+{
+    a->booting = false;
+    a->in_call = false;
+    free(a->boot_cfg);
+    a->boot_cfg = NULL;
+    if (a->guest) a->cls->destroy(a->guest);
+    a->guest = NULL;
+    return aw__fail(err, "%s", detail ? detail : aw_strerror(err));
+}
+
 void aw_actor_boot(aw_actor *a, const uint8_t *cfg, size_t len)
 {
     free(a->boot_cfg);
@@ -501,6 +514,42 @@ static void boot_step(aw_actor *a)
         go_down(a, AW_EXIT_CRASH, rc, d);
         free(d);
     }
+}
+
+aw_err aw_actor_boot_now(aw_actor *a, bool *ready)
+{
+    *ready = false;
+    while (a->booting) {
+        if (!a->in_call) {
+            if (a->boot_step == 2) {
+                a->booting = false;
+                free(a->boot_cfg);
+                a->boot_cfg = NULL;
+                *ready = true;
+                return AW_OK;
+            }
+            aw_call_kind kind = a->boot_step++ == 0 ? AW_CALL_INIT : AW_CALL_START;
+            a->call_kind = kind;
+            a->current = NULL;
+            aw_err rc = a->cls->begin(a->guest, kind, kind == AW_CALL_INIT ? a->boot_cfg : NULL,
+                                      kind == AW_CALL_INIT ? a->boot_cfg_len : 0, 0);
+            if (rc) return boot_abandon(a, rc, aw_last_error());
+            a->in_call = true;
+        }
+        aw_call_result res = {0};
+        if (!a->cls->poll(a->guest, &res)) return AW_OK;  /* yielded: its turns go on */
+        a->in_call = false;
+        if (res.err) {
+            aw_err e = res.err;
+            char *d = res.detail ? strdup(res.detail) : NULL;
+            aw_call_result_clear(&res);
+            boot_abandon(a, e, d);
+            free(d);
+            return e;
+        }
+        aw_call_result_clear(&res);
+    }
+    return AW_OK;
 }
 
 /* A stop asked by the supervisor: on-stop after the message in hand; the

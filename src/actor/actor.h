@@ -140,6 +140,11 @@ void aw_actor_bury(aw_actor *a, aw_exit_reason why, aw_err err, const char *deta
 /* Make its next turns run init (with this config, copied) and start before
  * any mail; then it reports ready to its parent. */
 void aw_actor_boot(aw_actor *a, const uint8_t *cfg, size_t len);
+/* A down child (not runnable, so no worker races us): run its boot hooks
+ * here while they finish within a time slice each. *ready: all done. A
+ * hook that yields stays in flight and goes on in its own turns after
+ * aw_actor_revive. A failure drops the instance and is returned. */
+aw_err aw_actor_boot_now(aw_actor *a, bool *ready);
 /* A down child whose new guest is in place: runnable again. */
 void aw_actor_revive(aw_actor *a);
 /* From inside its own turn: end (or, for a held child, go down). */

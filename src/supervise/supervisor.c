@@ -237,6 +237,8 @@ static aw_err reboot(aw_actor *a);
 
 /* A down child's replacement, in place: same actor, new instance; its
  * hooks run in its own turns, and it is restarted once it reports ready. */
+static void child_ready(aw_sup *s, child *c);
+
 static aw_err restart_in_place(aw_sup *s, child *c)
 {
     cancel_timer(s, c);
@@ -246,7 +248,12 @@ static aw_err restart_in_place(aw_sup *s, child *c)
     c->fresh = false;
     c->intent = I_NONE;
     c->up_since = aw__clock(s->rt);
+    /* Hooks that finish within one time slice finish here (no round trip
+     * through the child's turn); longer ones go on in the child's turns. */
+    bool ready = false;
+    if (!c->sub && (rc = aw_actor_boot_now(c->actor, &ready)) != AW_OK) return rc;
     aw_actor_revive(c->actor);
+    if (ready) child_ready(s, c);
     return AW_OK;
 }
 
@@ -488,7 +495,8 @@ static bool group_next(aw_sup *s)
             i--;
             continue;
         }
-        restart_or_exit(s, c);
+        restart_or_exit(s, c);  /* a failure re-enters continue_phase itself */
+        if (s->phase == S_GROUP_UP && c->state == C_RUNNING) continue;  /* ready at once */
         return true;
     }
     return false;
