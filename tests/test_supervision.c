@@ -578,9 +578,10 @@ static void strategy_by_type(void)
             }
 }
 
-/* A start hook that loops (until its CPU deadline) runs in the child's own
- * turns and yields every time slice: with ONE worker, another actor keeps
- * answering while it spins, and the start fails with the deadline. */
+/* A start-up hook (crashy's init with "slowstart") that loops until its CPU
+ * deadline runs in the child's own turns and yields every time slice: with
+ * ONE worker, another actor keeps answering while it spins, and the start
+ * fails with the deadline. */
 typedef struct { aw_runtime *rt; aw_err e; char why[512]; atomic_bool done; } start_arg;
 static void *start_looper(void *p)
 {
