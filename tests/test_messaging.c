@@ -71,7 +71,7 @@ static void failures_reach_the_requester(void)
  * actors keep running, and every blocked guest eventually gets its reply. */
 static void blocked_guests_free_their_workers(void)
 {
-    aw_component *msn = tl_load(rt, "messenger");
+    aw_component *msn = tl_load_granted(rt, "messenger", TL_ALL_MESSAGING);
     char name[32];
     for (int i = 0; i < 200; i++) {
         snprintf(name, sizeof name, "w%d", i);
@@ -113,7 +113,7 @@ static void blocked_guests_free_their_workers(void)
 int main(void)
 {
     rt = tl_runtime(2, 300);
-    aw_component *msn = tl_load(rt, "messenger"), *echo = tl_load(rt, "echo"),
+    aw_component *msn = tl_load_granted(rt, "messenger", TL_ALL_MESSAGING), *echo = tl_load(rt, "echo"),
                  *counter = tl_load(rt, "counter"), *spin = tl_load(rt, "spin");
     CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "m1", .component = msn}), AW_OK);
     CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "m2", .component = msn}), AW_OK);

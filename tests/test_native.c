@@ -110,7 +110,7 @@ static void natives_and_guests_talk(void)
     aw_runtime *rt = tl_runtime(2, 16);
     counter_state st = {0};
     aw_native_actor na = {.on_message = c_msg, .state = &st};
-    aw_component *msn = tl_load(rt, "messenger"), *echo = tl_load(rt, "echo");
+    aw_component *msn = tl_load_granted(rt, "messenger", TL_ALL_MESSAGING), *echo = tl_load(rt, "echo");
     CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "nat", .native = &na}), AW_OK);
     CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "g", .component = msn}), AW_OK);
     CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "echo", .component = echo}), AW_OK);

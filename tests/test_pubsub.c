@@ -63,7 +63,7 @@ static int on_msg(aw_ctx *ctx, const uint8_t *msg, size_t len)
 static void end_to_end(void)
 {
     aw_runtime *rt = tl_runtime(2, 16);
-    aw_component *msn = tl_load(rt, "messenger");
+    aw_component *msn = tl_load_granted(rt, "messenger", TL_ALL_MESSAGING);
     const char *names[] = {"s1", "s2", "s3"};
     for (int i = 0; i < 3; i++)
         CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = names[i], .component = msn}), AW_OK);
@@ -165,7 +165,7 @@ static void *publisher(void *arg)
 static void subscribe_in_start_hook(void)
 {
     hook_rt = tl_runtime(2, 16);
-    aw_component *msn = tl_load(hook_rt, "messenger");
+    aw_component *msn = tl_load_granted(hook_rt, "messenger", TL_ALL_MESSAGING);
     pthread_t t;
     pthread_create(&t, NULL, publisher, NULL);
     for (int i = 0; i < 20; i++) {

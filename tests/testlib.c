@@ -77,10 +77,13 @@ char *tl_guest_path(const char *guest)
     return path;
 }
 
-aw_component *tl_load(aw_runtime *rt, const char *guest)
+aw_component *tl_load(aw_runtime *rt, const char *guest) { return tl_load_granted(rt, guest, NULL); }
+
+aw_component *tl_load_granted(aw_runtime *rt, const char *guest, const char *grant)
 {
     aw_component *c = NULL;
-    aw_err e = aw_component_load_file(rt, tl_guest_path(guest), &c);
+    aw_load_options o = {.grants = &grant, .n_grants = grant ? 1 : 0};
+    aw_err e = aw_component_load_file_opts(rt, tl_guest_path(guest), &o, &c);
     if (e) {
         fprintf(stderr, "cannot load guest %s: %s: %s\n", guest, aw_err_name(e), aw_last_error());
         exit(2);

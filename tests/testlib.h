@@ -30,6 +30,9 @@ int tl_finish(void);
 /* A runtime for tests: few workers and instances, quiet unless failing. */
 aw_runtime *tl_runtime(unsigned workers, uint32_t max_instances);
 aw_component *tl_load(aw_runtime *rt, const char *guest);  /* build/guests/<guest>.wasm */
+/* Loaded with one grant string (NULL: none). */
+aw_component *tl_load_granted(aw_runtime *rt, const char *guest, const char *grant);
+#define TL_ALL_MESSAGING "messaging(send=*, publish=>, subscribe=>)"
 char *tl_guest_path(const char *guest);
 uint8_t *tl_read(const char *path, size_t *len);
 

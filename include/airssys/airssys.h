@@ -148,6 +148,27 @@ aw_err aw_component_load(aw_runtime *rt, const char *name, const uint8_t *bytes,
                          size_t len, aw_component **out);
 aw_err aw_component_load_file(aw_runtime *rt, const char *path, aw_component **out);
 void aw_component_release(aw_component *c);
+
+/* Capabilities are granted per component at load time; without grants a
+ * guest may only log, reply and read its own name (deny by default). Grant
+ * strings (docs/capabilities.md):
+ *   "messaging(send=worker.*, publish=events.>, subscribe=events.>)"
+ *   "file-read(/data/...)" with globs: * one segment, ** any, ? and [a-z]
+ *   "network-outbound(*.example.com:443)"  "host(GameAPI.weapons)" */
+typedef struct aw_load_options {
+    const char *const *grants;
+    size_t n_grants;
+    uint32_t max_message_bytes;  /* largest message its actors may send; 0 = runtime's (1 MiB) */
+    uint32_t rate_per_s;         /* messages per second per actor; 0 = 1000 */
+    uint32_t rate_burst;         /* bucket size; 0 = 1000 */
+} aw_load_options;
+
+aw_err aw_component_load_opts(aw_runtime *rt, const char *name, const uint8_t *bytes,
+                              size_t len, const aw_load_options *opt, aw_component **out);
+aw_err aw_component_load_file_opts(aw_runtime *rt, const char *path,
+                                   const aw_load_options *opt, aw_component **out);
+/* The grants as given at load; the array lives as long as the component. */
+size_t aw_component_grants(const aw_component *c, const char *const **out);
 const char *aw_component_name(const aw_component *c);
 aw_format aw_component_format(const aw_component *c);
 

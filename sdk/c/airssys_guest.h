@@ -41,6 +41,8 @@ extern "C" {
 #define AW_G_ECRASHED (-9)  /* the target crashed on it; the reply is the crash detail */
 #define AW_G_EDEADLK  (-10) /* a request to oneself would never be answered */
 #define AW_G_ENOMEM   (-11) /* the host is out of memory */
+#define AW_G_EDENIED  (-12) /* not granted: no capability of this component allows it */
+#define AW_G_ERATE    (-13) /* over this actor's message rate; try later */
 
 enum aw_log_level { AW_TRACE = 0, AW_DEBUG = 1, AW_INFO = 2, AW_WARN = 3, AW_ERROR = 4 };
 

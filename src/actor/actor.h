@@ -10,6 +10,7 @@
 #define AW_ACTOR_H
 
 #include "../engine/engine.h"
+#include "../security/caps.h"
 #include "mailbox.h"
 
 #include <pthread.h>
@@ -93,6 +94,7 @@ typedef struct aw_actor {
     uint8_t boot_step;
     uint8_t *boot_cfg;
     size_t boot_cfg_len;
+    aw_bucket bucket;         /* consumer side: its guest's messaging rate */
     /* supervisors only: runtime messages (m NULL: a stop was requested) */
     void (*on_sys)(struct aw_actor *a, aw_msg *m);
 } aw_actor;

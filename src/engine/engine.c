@@ -409,6 +409,7 @@ void aw_component_release(aw_component *c)
 {
     if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
     c->cls->free_impl(c->impl);
+    if (c->grants_free) c->grants_free(c->grants);
     free(c->name);
     free(c);
 }

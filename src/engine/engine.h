@@ -108,6 +108,8 @@ struct aw_component {
     aw_format format;
     const aw_guest_class *cls;
     void *impl;
+    void *grants;                 /* capabilities (security/caps.h); NULL: none */
+    void (*grants_free)(void *);
 };
 
 /* Sniff the format, compile, check the ABI, link. */

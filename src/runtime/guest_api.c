@@ -17,6 +17,7 @@
 enum {
     G_EINVAL = -1, G_ETOOBIG = -2, G_EAGAIN = -3, G_ENOENT = -4, G_EFULL = -5, G_ESTOPPED = -6,
     G_ETIMEDOUT = -7, G_EGUEST = -8, G_ECRASHED = -9, G_EDEADLK = -10, G_ENOMEM = -11,
+    G_EDENIED = -12, G_ERATE = -13,
 };
 
 #define NAME_MAX_ 255
@@ -37,6 +38,29 @@ static int32_t guest_code(aw_err e)
         return G_ECRASHED;
     default: return G_EINVAL;
     }
+}
+
+/* The messaging security layer, on every guest send, request and publish:
+ * authorization against the sender's grants, the component's size limit,
+ * then its actor's rate bucket. Each refusal is a code to the guest. */
+int32_t aw__sec_deny(aw_actor *self, aw_cap_kind op, const char *target, const char *why)
+{
+    static const char *const ops[] = {"send", "publish", "subscribe"};
+    aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "denied: %s to '%s': %s",
+                    (unsigned)op < 3 ? ops[op] : "?", target, why);
+    return G_EDENIED;
+}
+
+int32_t aw__sec_check(aw_actor *self, aw_cap_kind op, const char *target, uint32_t len)
+{
+    const aw_grants *gr = self->comp ? self->comp->grants : NULL;
+    if (!aw_grants_allow(gr, op, target))
+        return aw__sec_deny(self, op, target, op == AW_CAP_SEND ? "no messaging send grant matches it"
+                                                              : "no messaging publish grant matches it");
+    uint32_t cap = gr ? gr->max_message_bytes : self->rt->cfg.max_message_bytes;
+    if (len > cap || len > self->rt->cfg.max_message_bytes) return G_ETOOBIG;
+    if (!aw_bucket_take(&self->bucket, gr, aw__now_ns())) return G_ERATE;
+    return 0;
 }
 
 static aw_actor *self_of(wasmtime_caller_t *caller, aw_guest **g)
@@ -80,12 +104,12 @@ typedef struct named_msg {
     int32_t code;
 } named_msg;
 
-static wasm_trap_t *name_and_msg(aw_guest *g, aw_actor *self, const char *fn,
+static wasm_trap_t *name_and_msg(aw_guest *g, aw_actor *self, const char *fn, aw_cap_kind op,
                                  const wasmtime_val_t *args, named_msg *nm)
 {
     bool ok;
     wasm_trap_t *trap = read_name(g, fn, u32(&args[0]), u32(&args[1]), nm->name, &ok);
-    nm->code = trap ? 0 : !ok ? G_EINVAL : u32(&args[3]) > self->rt->cfg.max_message_bytes ? G_ETOOBIG : 0;
+    nm->code = trap ? 0 : !ok ? G_EINVAL : aw__sec_check(self, op, nm->name, u32(&args[3]));
     if (trap || nm->code) return trap;
     nm->len = u32(&args[3]);
     nm->msg = aw_guest_mem(g, fn, u32(&args[2]), nm->len, &trap);
@@ -100,7 +124,7 @@ static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
     named_msg nm;
-    wasm_trap_t *trap = name_and_msg(g, self, "airssys.send", args, &nm);
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.send", AW_CAP_SEND, args, &nm);
     if (trap || nm.code) return trap ? trap : ret_i32(res, nm.code);
     aw_msg *m = aw_msg_new(AW_MSG_USER, nm.msg, nm.len);
     if (!m) return ret_i32(res, G_ENOMEM);
@@ -181,7 +205,7 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
     free(self->reply_in);   /* read_reply must never see an older request's reply */
     self->reply_in = NULL;
     self->reply_in_len = 0;
-    wasm_trap_t *trap = name_and_msg(g, self, "airssys.request", args, &nm);
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.request", AW_CAP_SEND, args, &nm);
     if (trap) { *trap_ret = trap; return; }
     if (nm.code) { ret_i32(res, nm.code); return; }
     if (!strcmp(nm.name, self->name)) { ret_i32(res, G_EDEADLK); return; }
@@ -243,7 +267,7 @@ static wasm_trap_t *g_publish(void *env, wasmtime_caller_t *caller, const wasmti
     aw_guest *g;
     aw_actor *self = self_of(caller, &g);
     named_msg nm;
-    wasm_trap_t *trap = name_and_msg(g, self, "airssys.publish", args, &nm);
+    wasm_trap_t *trap = name_and_msg(g, self, "airssys.publish", AW_CAP_PUBLISH, args, &nm);
     if (trap || nm.code) return trap ? trap : ret_i32(res, nm.code);
     aw_publish_result r;
     aw_err e = aw__publish(self->rt, nm.name, strlen(nm.name), nm.msg, nm.len, &r);
@@ -263,6 +287,8 @@ static wasm_trap_t *sub_common(wasmtime_caller_t *caller, const wasmtime_val_t *
                                   u32(&args[0]), u32(&args[1]), pat, &ok);
     if (trap) return trap;
     if (!ok) return ret_i32(res, G_EINVAL);
+    if (on && !aw_grants_allow(self->comp ? self->comp->grants : NULL, AW_CAP_SUBSCRIBE, pat))
+        return ret_i32(res, aw__sec_deny(self, AW_CAP_SUBSCRIBE, pat, "no messaging subscribe grant covers it"));
     aw_err e = on ? aw_pubsub_subscribe(&self->rt->pubsub, self, pat, strlen(pat))
                   : aw_pubsub_unsubscribe(&self->rt->pubsub, self, pat, strlen(pat));
     return ret_i32(res, guest_code(e));

@@ -190,13 +190,16 @@ void aw_runtime_free(aw_runtime *rt)
 
 /* ---- components ------------------------------------------------------- */
 
+static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
+                           const aw_load_options *opt, aw_component **out);
+
 aw_err aw_component_load(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
                          aw_component **out)
 {
     aw__clear_error();
     if (!rt || !out || (!bytes && len))
         return aw__fail(AW_EINVAL, "aw_component_load: runtime, bytes and out are required");
-    return aw_engine_compile(rt->engine, name && *name ? name : "component", bytes, len, out);
+    return compile_with(rt, name && *name ? name : "component", bytes, len, NULL, out);
 }
 
 /* Read a whole file; a directory, an empty file or a read error is an error. */
@@ -225,6 +228,52 @@ static aw_err read_file(const char *path, uint8_t **data, size_t *len)
 
 aw_err aw_component_load_file(aw_runtime *rt, const char *path, aw_component **out)
 {
+    return aw_component_load_file_opts(rt, path, NULL, out);
+}
+
+/* Grants are parsed before compiling: a bad grant fails fast and cheap. */
+static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
+                           const aw_load_options *opt, aw_component **out)
+{
+    aw_grants *g = NULL;
+    aw_load_options none = {0};
+    if (!opt) opt = &none;
+    if (opt->n_grants && !opt->grants)
+        return aw__fail(AW_EINVAL, "component '%s': n_grants is %zu but grants is NULL", name,
+                        opt->n_grants);
+    aw_err rc = aw_grants_parse(name, opt->grants, opt->n_grants,
+                                opt->max_message_bytes ? opt->max_message_bytes
+                                                       : rt->cfg.max_message_bytes,
+                                opt->rate_per_s, opt->rate_burst, &g);
+    if (rc) return rc;
+    if ((rc = aw_engine_compile(rt->engine, name, bytes, len, out)) != AW_OK) {
+        aw_grants_free(g);
+        return rc;
+    }
+    (*out)->grants = g;
+    (*out)->grants_free = aw_grants_free;
+    return AW_OK;
+}
+
+aw_err aw_component_load_opts(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
+                              const aw_load_options *opt, aw_component **out)
+{
+    aw__clear_error();
+    if (!rt || !out || (!bytes && len))
+        return aw__fail(AW_EINVAL, "aw_component_load: runtime, bytes and out are required");
+    return compile_with(rt, name && *name ? name : "component", bytes, len, opt, out);
+}
+
+size_t aw_component_grants(const aw_component *c, const char *const **out)
+{
+    const aw_grants *g = c ? c->grants : NULL;
+    if (out) *out = g ? (const char *const *)g->text : NULL;
+    return g ? g->n_text : 0;
+}
+
+aw_err aw_component_load_file_opts(aw_runtime *rt, const char *path, const aw_load_options *opt,
+                                   aw_component **out)
+{
     aw__clear_error();
     if (!rt || !path || !out) return aw__fail(AW_EINVAL, "aw_component_load_file: NULL argument");
     uint8_t *data = NULL;
@@ -237,7 +286,7 @@ aw_err aw_component_load_file(aw_runtime *rt, const char *path, aw_component **o
     snprintf(name, sizeof name, "%s", base);
     char *dot = strrchr(name, '.');
     if (dot && !strcmp(dot, ".wasm")) *dot = 0;
-    rc = aw_engine_compile(rt->engine, name, data, len, out);
+    rc = compile_with(rt, name, data, len, opt, out);
     free(data);
     return rc;
 }

@@ -4,6 +4,7 @@
 #define AW_RUNTIME_H
 
 #include "../registry/pubsub.h"
+#include "../security/caps.h"
 #include "../registry/registry.h"
 #include "sched.h"
 #include "timer.h"
@@ -36,6 +37,9 @@ aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const vo
                    size_t len, aw_publish_result *out);
 aw_err aw__guest_api_define(aw_runtime *rt);
 bool aw__valid_name(const char *s);
+/* Messaging security layer (guest_api.c): 0 or an AW_G_* refusal. */
+int32_t aw__sec_check(aw_actor *self, aw_cap_kind op, const char *target, uint32_t len);
+int32_t aw__sec_deny(aw_actor *self, aw_cap_kind op, const char *target, const char *why);
 /* Spawn with a parent supervisor (or none); `out` (optional) gets a counted
  * ref. `async`: init and start run later in the actor's own turns (a worker
  * never waits on them); the actor then reports ready to its parent. */
