@@ -5,6 +5,7 @@
  * in the same process on the same module with the same engine settings, so
  * the framework's own cost is the difference. Run: make bench */
 #include <airssys/airssys.h>
+#include "runtime/runtime.h"  /* the security layer's internal entry point */
 #include <wasmtime.h>
 
 #include <stdio.h>
@@ -403,6 +404,32 @@ static void bench_restart(aw_runtime *rt, aw_component *crashy)
     aw_events_unsubscribe(rt, sub);
 }
 
+/* The messaging security layer's whole per-message path, as a guest send
+ * runs it: authorization against the component's grants (three patterns,
+ * the match on the last), the size limit and the sender's rate bucket. */
+static void bench_security(aw_runtime *rt)
+{
+    const char *grants[] = {"messaging(send=audit.*, send=cache-[0-9], send=worker.*, publish=events.>)"};
+    aw_load_options o = {.grants = grants, .n_grants = 1, .rate_per_s = 4000000000u,
+                         .rate_burst = 4000000000u};
+    aw_component *c;
+    if (aw_component_load_file_opts(rt, AW_GUEST_DIR "/echo.wasm", &o, &c)) die("load granted");
+    aw_actor *self = calloc(1, sizeof *self);
+    self->rt = rt;
+    self->comp = c;
+    snprintf(self->name, sizeof self->name, "bench-sender");
+    enum { N = 1000000 };
+    static const char *const targets[4] = {"worker.1", "worker.22", "worker.333", "worker.4444"};
+    int32_t bad = 0;
+    uint64_t a = now_ns();
+    for (int i = 0; i < N; i++) bad |= aw__sec_check(self, AW_CAP_SEND, targets[i & 3], 64);
+    double per = (double)(now_ns() - a) / N;
+    if (bad) die("security check refused a granted send");
+    emit("security_check_ns", per, "ns", N);
+    free(self);
+    aw_component_release(c);
+}
+
 /* ---- raw Wasmtime baselines ---------------------------------------------- */
 
 static wasm_trap_t *noop_cb(void *env, wasmtime_caller_t *c, const wasmtime_val_t *a, size_t na,
@@ -549,6 +576,7 @@ int main(void)
         bench_registry(rt);
         bench_pubsub(rt);
         bench_restart(rt, crashy);
+        bench_security(rt);
         aw_component_release(crashy);
         aw_component_release(echo);
         aw_component_release(sink);

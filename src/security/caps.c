@@ -3,6 +3,7 @@
 
 #include "../registry/pubsub.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ void aw_grants_free(void *p)
     }
     for (size_t i = 0; i < g->n_text; i++) free(g->text[i]);
     free(g->text);
+    free(g->prefix);
     free(g);
 }
 
@@ -126,6 +128,16 @@ static aw_err parse_one(aw_grants *g, const char *comp, const char *grant)
                     grant, grant);
 }
 
+/* "prefix*" with no other wildcard: the usual name grant, matched with one
+ * compare instead of the backtracking glob. */
+static bool prefix_star(const char *p, size_t *plen)
+{
+    size_t n = strlen(p);
+    if (!n || p[n - 1] != '*' || strcspn(p, "*?[") != n - 1) return false;
+    *plen = n - 1;
+    return true;
+}
+
 aw_err aw_grants_parse(const char *comp, const char *const *grants, size_t n,
                        uint32_t max_message_bytes, uint32_t rate_per_s, uint32_t burst,
                        aw_grants **out)
@@ -145,6 +157,12 @@ aw_err aw_grants_parse(const char *comp, const char *const *grants, size_t n,
             return rc;
         }
     }
+    if (g->n[AW_CAP_SEND] && !(g->prefix = malloc(g->n[AW_CAP_SEND] * sizeof *g->prefix))) {
+        aw_grants_free(g);
+        return aw__fail(AW_ENOMEM, "out of memory parsing grants of '%s'", comp);
+    }
+    for (size_t i = 0; i < g->n[AW_CAP_SEND]; i++)
+        if (!prefix_star(g->pat[AW_CAP_SEND][i], &g->prefix[i])) g->prefix[i] = SIZE_MAX;
     *out = g;
     return AW_OK;
 }
@@ -226,6 +244,10 @@ bool aw_grants_allow(const aw_grants *g, aw_cap_kind kind, const char *target)
     if (!g) return false;
     for (size_t i = 0; i < g->n[kind]; i++) {
         const char *p = g->pat[kind][i];
+        if (kind == AW_CAP_SEND && g->prefix[i] != SIZE_MAX) {
+            if (!strncmp(p, target, g->prefix[i])) return true;
+            continue;
+        }
         bool ok = kind == AW_CAP_PUBLISH     ? aw_topic_match(p, target, strlen(target))
                   : kind == AW_CAP_SUBSCRIBE ? covers(p, target)
                   : aw_glob_match(p, target, kind == AW_CAP_FILE_READ || kind == AW_CAP_FILE_WRITE);

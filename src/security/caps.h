@@ -24,6 +24,8 @@ typedef enum aw_cap_kind {
 typedef struct aw_grants {
     char **pat[AW_CAP_KINDS];    /* patterns per kind */
     size_t n[AW_CAP_KINDS];
+    size_t *prefix;              /* per send pattern: its length before a final '*' when
+                                  * that is its only wildcard, else SIZE_MAX */
     char **text;                 /* the grants as given (normalized), for inspect */
     size_t n_text;
     uint32_t max_message_bytes;  /* per message this component sends */

@@ -1,0 +1,155 @@
+/* test_hostile.c - the hostile-guest suite (guests/hostile/): each attack is
+ * contained, its author gets a clear error, and a well-behaved component
+ * running beside it keeps answering. */
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static aw_runtime *rt;
+static aw_component *good;
+
+static bool good_answers(void)
+{
+    aw_reply r;
+    if (aw_request(rt, "good", "still here?", 11, 5000, &r) != AW_OK) return false;
+    bool ok = r.len == 11 && !memcmp(r.data, "still here?", 11);
+    aw_reply_free(&r);
+    return ok;
+}
+
+static aw_component *load(const char *guest, const char *grant, uint32_t max_msg, uint32_t rate,
+                          uint32_t burst)
+{
+    aw_component *c = NULL;
+    aw_load_options o = {.grants = &grant, .n_grants = grant ? 1 : 0,
+                         .max_message_bytes = max_msg, .rate_per_s = rate, .rate_burst = burst};
+    aw_err e = aw_component_load_file_opts(rt, tl_guest_path(guest), &o, &c);
+    CHECKF(e == AW_OK, "load %s: %s", guest, aw_last_error());
+    return c;
+}
+
+/* Ask `who` with `msg`; expect error `want`; the detail must contain `says`. */
+static void attack(const char *who, const char *msg, aw_err want, const char *says)
+{
+    aw_reply r = {0};
+    aw_err e = aw_request(rt, who, msg, strlen(msg), 10000, &r);
+    CHECKF(e == want, "%s(%s): %s, want %s: %s", who, msg, aw_err_name(e), aw_err_name(want),
+           aw_last_error());
+    if (says) CHECK_CONTAINS(aw_last_error(), says);
+    aw_reply_free(&r);
+    CHECKF(good_answers(), "the good component answers after %s(%s)", who, msg);
+}
+
+static char *ask(const char *who, const char *msg)
+{
+    aw_reply r = {0};
+    aw_err e = aw_request(rt, who, msg, strlen(msg), 10000, &r);
+    CHECKF(e == AW_OK, "%s(%s): %s", who, msg, aw_last_error());
+    char *s = calloc(1, r.len + 1);
+    if (r.len) memcpy(s, r.data, r.len);
+    aw_reply_free(&r);
+    return s;
+}
+
+static void spawn(const char *name, aw_component *c)
+{
+    CHECKF(aw_spawn(rt, &(aw_actor_spec){.name = name, .component = c}) == AW_OK, "spawn %s: %s",
+           name, aw_last_error());
+}
+
+static int sunk;
+static int sink_fn(aw_ctx *ctx, const uint8_t *m, size_t len) { (void)ctx; (void)m; (void)len; sunk++; return 0; }
+
+static void hostile_resource_attacks(void)
+{
+    aw_component *loop = load("hostile_loop", NULL, 0, 0, 0), *bomb = load("hostile_bomb", NULL, 0, 0, 0),
+                 *rec = load("hostile_recurse", NULL, 0, 0, 0);
+    spawn("loop", loop);
+    spawn("bomb", bomb);
+    spawn("recurse", rec);
+    attack("loop", "go", AW_EDEADLINE, "CPU deadline");
+    attack("bomb", "go", AW_ELIMIT, "cap");
+    attack("recurse", "go", AW_ETRAP, "stack overflow");
+    aw_component_release(loop);
+    aw_component_release(bomb);
+    aw_component_release(rec);
+}
+
+static void hostile_abi_liar(void)
+{
+    aw_component *liar = load("hostile_liar", NULL, 0, 0, 0);
+    spawn("liar", liar);
+    attack("liar", "reply", AW_ETRAP, "outside guest memory");
+    aw_component_release(liar);  /* it crashed: a fresh one for each lie */
+    liar = load("hostile_liar", NULL, 0, 0, 0);
+    spawn("liar", liar);
+    attack("liar", "wrap", AW_ETRAP, "outside guest memory");
+    spawn("liar2", liar);
+    attack("liar2", "name", AW_EGUEST, NULL);  /* a refused name: a code, the guest failed it */
+    aw_component_release(liar);
+}
+
+static void hostile_messaging(void)
+{
+    aw_native_actor sink = {.on_message = sink_fn};
+    CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "sink", .native = &sink, .mailbox_capacity = 65536}), AW_OK);
+    CHECK_ERR(aw_spawn(rt, &(aw_actor_spec){.name = "victim", .native = &sink}), AW_OK);
+
+    aw_component *nog = load("hostile_nogrant", NULL, 0, 0, 0);
+    spawn("nogrant", nog);
+    char *s = ask("nogrant", "go");
+    CHECKF(!strcmp(s, "send=-12 request=-12 publish=-12 subscribe=-12"), "nogrant: %s", s);
+    free(s);
+    CHECK(good_answers());
+
+    /* granted only send=sink: still nothing else */
+    aw_component *partly = load("hostile_nogrant", "messaging(send=sink)", 0, 0, 0);
+    spawn("partly", partly);
+    s = ask("partly", "go");
+    CHECKF(!strcmp(s, "send=-12 request=-12 publish=-12 subscribe=-12"), "partly: %s", s);
+    free(s);
+
+    aw_component *flood = load("hostile_flood", "messaging(send=sink)", 0, 1000, 100);
+    spawn("flood", flood);
+    s = ask("flood", "flood:5000");
+    int ok = -1, rate = -1, other = -1;
+    CHECKF(sscanf(s, "ok=%d rate=%d other=%d", &ok, &rate, &other) == 3, "flood: %s", s);
+    CHECKF(ok >= 100 && ok < 1000 && rate > 4000 && other == 0, "flood: %s", s);  /* burst 100 + refill */
+    free(s);
+    CHECK(good_answers());
+
+    aw_component *big = load("hostile_oversize", "messaging(send=sink)", 1024, 0, 0);
+    spawn("big", big);
+    s = ask("big", "size:4096");
+    CHECKF(!strcmp(s, "-2"), "4 KiB over a 1 KiB limit: %s", s);  /* AW_G_ETOOBIG */
+    free(s);
+    s = ask("big", "size:1024");
+    CHECKF(!strcmp(s, "0"), "1 KiB within the limit: %s", s);
+    free(s);
+    CHECK(good_answers());
+    aw_component_release(nog);
+    aw_component_release(partly);
+    aw_component_release(flood);
+    aw_component_release(big);
+}
+
+int main(void)
+{
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 2;
+    cfg.max_instances = 32;
+    cfg.max_memory_bytes = 16u << 20;
+    cfg.handler_deadline_ms = 300;
+    cfg.log_level = AW_LOG_ERROR + 1;
+    if (aw_runtime_new(&cfg, &rt)) return 1;
+    good = tl_load(rt, "echo");
+    spawn("good", good);
+    RUN(hostile_resource_attacks);
+    RUN(hostile_abi_liar);
+    RUN(hostile_messaging);
+    aw_component_release(good);
+    aw_runtime_free(rt);
+    return tl_finish();
+}
