@@ -134,6 +134,34 @@ static void hostile_messaging(void)
     aw_component_release(big);
 }
 
+static int64_t fire(void *ud, const char *actor, const int64_t *args, size_t nargs)
+{
+    (void)ud;
+    return nargs == 1 && !strcmp(actor, "gunner") ? args[0] * 10 : -1;
+}
+
+static void hostile_ungranted_namespace(void)
+{
+    aw_component *c = NULL;
+    aw_load_options none = {0};
+    CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("hostile_ungranted"), &none, &c), AW_ELINK);
+    CHECK_CONTAINS(aw_last_error(), "imports GameAPI.weapons.fire but is not granted host(GameAPI.weapons)");
+    const char *armor = "host(GameAPI.armor)";  /* a different namespace */
+    aw_load_options o = {.grants = &armor, .n_grants = 1};
+    CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("hostile_ungranted"), &o, &c), AW_ELINK);
+    c = load("hostile_ungranted", "host(GameAPI.*)", 0, 0, 0);
+    REQUIRE(c);
+    spawn("gunner", c);
+    char *s = ask("gunner", "abc");
+    CHECKF(!strcmp(s, "30"), "fire: %s", s);  /* the embedder saw power 3 from actor gunner */
+    free(s);
+    CHECK_ERR(aw_host_register(rt, "GameAPI.weapons", "fire", "i", "i", fire, NULL), AW_EEXIST);
+    CHECK_ERR(aw_host_register(rt, "airssys", "steal", "", "", fire, NULL), AW_EINVAL);
+    CHECK_ERR(aw_host_register(rt, "GameAPI.x", "f", "ifF", "i", fire, NULL), AW_EINVAL);
+    CHECK(good_answers());
+    aw_component_release(c);
+}
+
 int main(void)
 {
     aw_runtime_config cfg;
@@ -144,11 +172,13 @@ int main(void)
     cfg.handler_deadline_ms = 300;
     cfg.log_level = AW_LOG_ERROR + 1;
     if (aw_runtime_new(&cfg, &rt)) return 1;
+    if (aw_host_register(rt, "GameAPI.weapons", "fire", "i", "i", fire, NULL)) return 1;
     good = tl_load(rt, "echo");
     spawn("good", good);
     RUN(hostile_resource_attacks);
     RUN(hostile_abi_liar);
     RUN(hostile_messaging);
+    RUN(hostile_ungranted_namespace);
     aw_component_release(good);
     aw_runtime_free(rt);
     return tl_finish();

@@ -167,6 +167,16 @@ aw_err aw_component_load_opts(aw_runtime *rt, const char *name, const uint8_t *b
                               size_t len, const aw_load_options *opt, aw_component **out);
 aw_err aw_component_load_file_opts(aw_runtime *rt, const char *path,
                                    const aw_load_options *opt, aw_component **out);
+/* Embedder host functions under a namespace (the wasm import module), e.g.
+ * ("GameAPI.weapons", "fire", "ii", "i"). Types: up to 16 of 'i' (i32) or
+ * 'I' (i64) and at most one result. A guest may import them only when its
+ * component was granted host(<namespace pattern>); otherwise loading it
+ * fails with AW_ELINK naming the import. Register before loading guests.
+ * The callback runs on a worker with the calling actor's name. */
+typedef int64_t (*aw_host_fn)(void *ud, const char *actor, const int64_t *args, size_t nargs);
+aw_err aw_host_register(aw_runtime *rt, const char *ns, const char *name, const char *params,
+                        const char *results, aw_host_fn fn, void *ud);
+
 /* The grants as given at load; the array lives as long as the component. */
 size_t aw_component_grants(const aw_component *c, const char *const **out);
 const char *aw_component_name(const aw_component *c);

@@ -182,6 +182,7 @@ void aw_runtime_free(aw_runtime *rt)
     aw_pubsub_destroy(&rt->pubsub);
     aw_registry_destroy(&rt->reg);
     aw_engine_free(rt->engine);
+    aw__host_ns_free(rt);
     aw__events_free(rt);
     pthread_mutex_destroy(&rt->mu);
     pthread_cond_destroy(&rt->cv);
@@ -246,7 +247,8 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
                                                        : rt->cfg.max_message_bytes,
                                 opt->rate_per_s, opt->rate_burst, &g);
     if (rc) return rc;
-    if ((rc = aw_engine_compile(rt->engine, name, bytes, len, out)) != AW_OK) {
+    if ((rc = aw__host_ns_check(rt, name, bytes, len, g)) != AW_OK ||
+        (rc = aw_engine_compile(rt->engine, name, bytes, len, out)) != AW_OK) {
         aw_grants_free(g);
         return rc;
     }

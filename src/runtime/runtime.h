@@ -25,6 +25,7 @@ struct aw_runtime {
     struct aw_ev_sub *ev_subs;
     size_t ev_n;
     uint64_t ev_seq, ev_next_id;
+    struct aw_embedder_fn *embedder_fns;  /* host_ns.c */
 };
 
 void aw__runtime_log(aw_runtime *rt, aw_log_level lvl, const char *actor, const char *fmt, ...)
@@ -53,6 +54,9 @@ aw_err aw__runtime_register(aw_runtime *rt, aw_actor *a);
 void aw__request_stop(aw_actor *a, int reason);
 uint64_t aw__clock(aw_runtime *rt);
 void aw__events_init(aw_runtime *rt);
+void aw__host_ns_free(aw_runtime *rt);
+aw_err aw__host_ns_check(aw_runtime *rt, const char *comp, const uint8_t *bytes, size_t len,
+                         const aw_grants *g);
 void aw__events_free(aw_runtime *rt);
 
 #endif
