@@ -5,7 +5,10 @@
 
 #include "security/caps.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static aw_err parse(const char *grant)
 {
@@ -117,11 +120,42 @@ static void capab_rate_bucket(void)
     aw_grants_free(g);
 }
 
+static void capab_audit_file(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/aw-audit-%d.jsonl", (int)getpid());
+    unlink(path);
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.max_instances = 4;
+    cfg.audit_path = path;
+    aw_runtime *rt;
+    REQUIRE(CHECK_ERR(aw_runtime_new(&cfg, &rt), AW_OK));
+    const char *g = "messaging(send=a\"b)";  /* a quote: the line must stay valid JSON */
+    aw_load_options o = {.grants = &g, .n_grants = 1};
+    aw_component *c = NULL;
+    CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("echo"), &o, &c), AW_OK);
+    aw_component_release(c);
+    aw_runtime_free(rt);  /* writes what is queued */
+    size_t len = 0;
+    char *text = (char *)tl_read(path, &len);
+    REQUIRE(CHECK(text != NULL));
+    CHECK_CONTAINS(text, "\"op\":\"load\",\"target\":\"echo\",\"decision\":\"allowed\"");
+    CHECK_CONTAINS(text, "\"op\":\"grant\",\"target\":\"messaging(send=a\\\"b)\"");
+    free(text);
+    unlink(path);
+    cfg.audit_path = "/nonexistent-dir/audit.jsonl";
+    CHECK_ERR(aw_runtime_new(&cfg, &rt), AW_EIO);
+    CHECK_CONTAINS(aw_last_error(), "cannot open audit log");
+}
+
 int main(void)
 {
     RUN(capab_parsing);
     RUN(capab_globs);
     RUN(capab_topics);
     RUN(capab_rate_bucket);
+    RUN(capab_audit_file);
     return tl_finish();
 }

@@ -3,6 +3,7 @@
  * running beside it keeps answering. */
 #include "testlib.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,56 @@ static void hostile_ungranted_namespace(void)
     aw_component_release(c);
 }
 
+/* ---- the audit trail ------------------------------------------------------ */
+
+static pthread_mutex_t audit_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **lines;
+static size_t nlines;
+
+static void on_audit(void *ud, const char *line, size_t len)
+{
+    (void)ud;
+    pthread_mutex_lock(&audit_mu);
+    char **v = realloc(lines, (nlines + 1) * sizeof *v);
+    if (v) {
+        lines = v;
+        lines[nlines++] = strndup(line, len);
+    }
+    pthread_mutex_unlock(&audit_mu);
+}
+
+static size_t count_lines(const char *a, const char *b, const char *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nlines; i++)
+        n += strstr(lines[i], a) && (!b || strstr(lines[i], b)) && (!c || strstr(lines[i], c));
+    return n;
+}
+
+/* Checked after the runtime is freed: closing the trail writes what was queued. */
+static void hostile_audit_trail(void)
+{
+    CHECK(count_lines("\"op\":\"grant\"", "messaging(send=sink)", "\"decision\":\"allowed\"") >= 3);
+    CHECK(count_lines("\"op\":\"load\"", "hostile_ungranted", "\"decision\":\"denied\"") == 2);
+    CHECK(count_lines("\"op\":\"send\"", "\"target\":\"victim\"", "\"decision\":\"denied\"") >= 2);
+    CHECK(count_lines("\"op\":\"subscribe\"", "\"target\":\">\"", "\"decision\":\"denied\"") >= 2);
+    CHECK(count_lines("\"op\":\"crash\"", "\"actor\":\"loop\"", "CPU deadline") == 1);
+    CHECK(count_lines("\"op\":\"crash\"", "\"actor\":\"bomb\"", NULL) == 1);
+    CHECK(count_lines("\"op\":\"send\"", "\"actor\":\"big\"", "size limit") == 1);
+    /* every rate refusal of the flood is in the trail, or counted as shed */
+    size_t rate = count_lines("\"actor\":\"flood\"", "over the sender's message rate", NULL), shed = 0;
+    for (size_t i = 0; i < nlines; i++) {
+        const char *p = strstr(lines[i], "\"reason\":\"");
+        if (strstr(lines[i], "audit-shed") && p) shed += strtoull(p + 10, NULL, 10);
+    }
+    CHECKF(rate + shed >= 4000, "rate refusals audited %zu + shed %zu", rate, shed);
+    for (size_t i = 0; i < nlines; i++) {  /* well-formed lines */
+        CHECK(lines[i][0] == '{' && lines[i][strlen(lines[i]) - 1] == '}' && strstr(lines[i], "\"ts\":\"20"));
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 int main(void)
 {
     aw_runtime_config cfg;
@@ -171,6 +222,7 @@ int main(void)
     cfg.max_memory_bytes = 16u << 20;
     cfg.handler_deadline_ms = 300;
     cfg.log_level = AW_LOG_ERROR + 1;
+    cfg.audit_cb = on_audit;
     if (aw_runtime_new(&cfg, &rt)) return 1;
     if (aw_host_register(rt, "GameAPI.weapons", "fire", "i", "i", fire, NULL)) return 1;
     good = tl_load(rt, "echo");
@@ -181,5 +233,6 @@ int main(void)
     RUN(hostile_ungranted_namespace);
     aw_component_release(good);
     aw_runtime_free(rt);
+    RUN(hostile_audit_trail);
     return tl_finish();
 }

@@ -98,8 +98,9 @@ uint8_t *tl_read(const char *path, size_t *len)
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    *len = fread(buf, 1, (size_t)n, f);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
+    *len = buf ? fread(buf, 1, (size_t)n, f) : 0;
+    if (buf) buf[*len] = 0;  /* also usable as a string */
     fclose(f);
     return buf;
 }

@@ -118,6 +118,12 @@ typedef struct aw_runtime_config {
     aw_log_level log_level;
     aw_exit_fn on_exit;          /* optional: every actor's end, with its reason */
     void *on_exit_ud;
+    /* Audit trail (JSON lines): any of a file (appended), stderr, a callback;
+     * none = off. The callback runs on the audit thread. */
+    const char *audit_path;
+    bool audit_stderr;
+    void (*audit_cb)(void *ud, const char *line, size_t len);
+    void *audit_ud;
     /* Time source for supervision (restart intensity, backoff reset, event
      * times), in ns; NULL = CLOCK_MONOTONIC. Tests inject a virtual clock. */
     uint64_t (*clock)(void *ud);

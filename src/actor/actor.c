@@ -381,6 +381,7 @@ static void complete(aw_actor *a, aw_call_result *res)
     bool crash = is_crash(res->err);
     aw_err cause = res->err;
     char *reason = crash && res->detail ? strdup(res->detail) : NULL;
+    if (crash) aw__audit_actor(a, "crash", a->name, "n/a", reason ? reason : aw_strerror(cause));
     if (crash && held_for_parent(a)) {  /* the mailbox and name wait for the restart */
         aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed: %s",
                         reason ? reason : aw_strerror(res->err));

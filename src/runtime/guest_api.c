@@ -46,8 +46,9 @@ static int32_t guest_code(aw_err e)
 int32_t aw__sec_deny(aw_actor *self, aw_cap_kind op, const char *target, const char *why)
 {
     static const char *const ops[] = {"send", "publish", "subscribe"};
-    aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "denied: %s to '%s': %s",
-                    (unsigned)op < 3 ? ops[op] : "?", target, why);
+    const char *name = (unsigned)op < 3 ? ops[op] : "?";
+    aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "denied: %s to '%s': %s", name, target, why);
+    aw__audit_actor(self, name, target, "denied", why);
     return G_EDENIED;
 }
 
@@ -58,13 +59,21 @@ int32_t aw__sec_check(aw_actor *self, aw_cap_kind op, const char *target, uint32
         return aw__sec_deny(self, op, target, op == AW_CAP_SEND ? "no messaging send grant matches it"
                                                               : "no messaging publish grant matches it");
     uint32_t cap = gr ? gr->max_message_bytes : self->rt->cfg.max_message_bytes;
-    if (len > cap || len > self->rt->cfg.max_message_bytes) return G_ETOOBIG;
+    if (len > cap || len > self->rt->cfg.max_message_bytes) {
+        aw__audit_actor(self, op == AW_CAP_SEND ? "send" : "publish", target, "denied",
+                        "payload over the component's message size limit");
+        return G_ETOOBIG;
+    }
     /* A coarse clock (a few ms): plenty for a per-second rate, and a quarter
      * of the cost of the precise one. */
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    if (!aw_bucket_take(&self->bucket, gr, now)) return G_ERATE;
+    if (!aw_bucket_take(&self->bucket, gr, now)) {
+        aw__audit_actor(self, op == AW_CAP_SEND ? "send" : "publish", target, "denied",
+                        "over the sender's message rate");
+        return G_ERATE;
+    }
     return 0;
 }
 

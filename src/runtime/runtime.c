@@ -102,6 +102,12 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     pthread_mutex_init(&rt->mu, NULL);
     pthread_cond_init(&rt->cv, NULL);
     aw__events_init(rt);
+    if ((rc = aw_audit_open(&cfg, &rt->audit)) != AW_OK) {
+        aw_registry_destroy(&rt->reg);
+        aw_engine_free(rt->engine);
+        free(rt);
+        return rc;
+    }
     aw_pubsub_init(&rt->pubsub);
     if ((rc = aw_timers_start(&rt->timers)) != AW_OK) {
         aw_pubsub_destroy(&rt->pubsub);
@@ -181,6 +187,7 @@ void aw_runtime_free(aw_runtime *rt)
     aw_sched_stop(&rt->sched);
     aw_pubsub_destroy(&rt->pubsub);
     aw_registry_destroy(&rt->reg);
+    aw_audit_close(rt->audit);
     aw_engine_free(rt->engine);
     aw__host_ns_free(rt);
     aw__events_free(rt);
@@ -249,9 +256,14 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
     if (rc) return rc;
     if ((rc = aw__host_ns_check(rt, name, bytes, len, g)) != AW_OK ||
         (rc = aw_engine_compile(rt->engine, name, bytes, len, out)) != AW_OK) {
+        aw_audit_write(rt->audit, name, NULL, 0, "load", name, "denied", aw_last_error());
         aw_grants_free(g);
         return rc;
     }
+    aw_audit_write(rt->audit, name, NULL, 0, "load", name, "allowed",
+             g->n_text ? "loaded with the grants that follow" : "loaded with no grants");
+    for (size_t i = 0; i < g->n_text; i++)
+        aw_audit_write(rt->audit, name, NULL, 0, "grant", g->text[i], "allowed", "granted at load");
     (*out)->grants = g;
     (*out)->grants_free = aw_grants_free;
     return AW_OK;
@@ -366,6 +378,14 @@ static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec,
         .async_hooks = async,
     };
     return aw_guest_new(spec->component, &env, &a->guest);
+}
+
+void aw__audit_actor(aw_actor *a, const char *op, const char *target, const char *decision,
+                     const char *reason)
+{
+    if (!a->rt->audit) return;
+    aw_audit_write(a->rt->audit, a->comp ? a->comp->name : "(native)", a->name, atomic_load(&a->addr),
+             op, target, decision, reason);
 }
 
 aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)

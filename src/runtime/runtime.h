@@ -4,6 +4,7 @@
 #define AW_RUNTIME_H
 
 #include "../registry/pubsub.h"
+#include "../security/audit.h"
 #include "../security/caps.h"
 #include "../registry/registry.h"
 #include "sched.h"
@@ -26,6 +27,7 @@ struct aw_runtime {
     size_t ev_n;
     uint64_t ev_seq, ev_next_id;
     struct aw_embedder_fn *embedder_fns;  /* host_ns.c */
+    aw_audit *audit;         /* NULL: off */
 };
 
 void aw__runtime_log(aw_runtime *rt, aw_log_level lvl, const char *actor, const char *fmt, ...)
@@ -55,6 +57,9 @@ void aw__request_stop(aw_actor *a, int reason);
 uint64_t aw__clock(aw_runtime *rt);
 void aw__events_init(aw_runtime *rt);
 void aw__host_ns_free(aw_runtime *rt);
+/* An audit record about an actor (its component, name and address). */
+void aw__audit_actor(aw_actor *a, const char *op, const char *target, const char *decision,
+                     const char *reason);
 aw_err aw__host_ns_check(aw_runtime *rt, const char *comp, const uint8_t *bytes, size_t len,
                          const aw_grants *g);
 void aw__events_free(aw_runtime *rt);

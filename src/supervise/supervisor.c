@@ -263,6 +263,7 @@ static void child_ready(aw_sup *s, child *c)
     c->state = C_RUNNING;
     c->up_since = aw__clock(s->rt);
     emit(s, c->fresh ? AW_SUP_CHILD_STARTED : AW_SUP_CHILD_RESTARTED, c, 0);
+    if (!c->fresh) aw__audit_actor(c->actor, "restart", c->name, "n/a", c->last_detail);
     if (c->waiter) {  /* start_child / restart_child */
         aw_call_result res = {0};
         aw_pending_complete(c->waiter, &res);
