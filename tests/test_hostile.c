@@ -4,6 +4,8 @@
 #include "testlib.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +165,128 @@ static void hostile_ungranted_namespace(void)
     aw_component_release(c);
 }
 
+/* ---- files: traversal, symlinks, glob boundaries, bad bytes --------------- */
+
+static char root[128];
+
+static void put(const char *rel, const char *text)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    FILE *f = fopen(p, "w");
+    if (f) { fputs(text, f); fclose(f); }
+}
+
+/* Ask traverse with "<cmd>:<path>" (path bytes as given, length explicit). */
+static char *try_path(const char *cmd, const char *path, size_t plen)
+{
+    char msg[8192];
+    size_t k = (size_t)snprintf(msg, sizeof msg, "%s:", cmd);
+    memcpy(msg + k, path, plen);
+    aw_reply r = {0};
+    aw_err e = aw_request(rt, "traverse", msg, k + plen, 10000, &r);
+    CHECKF(e == AW_OK, "traverse %s: %s", cmd, aw_last_error());
+    char *s = calloc(1, r.len + 1);
+    if (r.len) memcpy(s, r.data, r.len);
+    aw_reply_free(&r);
+    return s;
+}
+
+static void expect(const char *cmd, const char *path, const char *want)
+{
+    char *s = try_path(cmd, path, strlen(path));
+    CHECKF(!strcmp(s, want), "%s %s -> %s, want %s", cmd, path, s, want);
+    free(s);
+}
+
+static void hostile_file_traversal(void)
+{
+    snprintf(root, sizeof root, "/tmp/aw-files-%d", (int)getpid());
+    char cmd[512], p[512], q[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s/data/sub %s/data/out", root, root, root);
+    REQUIRE(system(cmd) == 0);
+    put("data/a.txt", "alpha");
+    put("data/sub/b.txt", "beta");
+    put("secret.txt", "secret");
+    snprintf(p, sizeof p, "%s/secret.txt", root);
+    snprintf(q, sizeof q, "%s/data/link.txt", root);
+    CHECK(symlink(p, q) == 0);  /* inside the grant, pointing outside */
+    snprintf(q, sizeof q, "%s/data/out/evil.txt", root);
+    CHECK(symlink(p, q) == 0);
+
+    char rg[256], wg[256];
+    snprintf(rg, sizeof rg, "file-read(%s/data/*.txt)", root);
+    snprintf(wg, sizeof wg, "file-write(%s/data/out/*)", root);
+    const char *grants[] = {rg, wg};
+    aw_load_options o = {.grants = grants, .n_grants = 2};
+    aw_component *c = NULL;
+    REQUIRE(CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("hostile_traverse"), &o, &c), AW_OK));
+    spawn("traverse", c);
+
+    snprintf(p, sizeof p, "%s/data/a.txt", root);
+    expect("read", p, "5:alpha");                                  /* granted */
+    expect("stat", p, "5");
+    snprintf(p, sizeof p, "%s/data/sub/b.txt", root);
+    expect("read", p, "-12");                                      /* '*' stays in one segment */
+    snprintf(p, sizeof p, "%s/data/../secret.txt", root);
+    expect("read", p, "-12");                                      /* '..' out of the grant */
+    snprintf(p, sizeof p, "%s/data/./sub/../../secret.txt", root);
+    expect("read", p, "-12");
+    snprintf(p, sizeof p, "%s/data/a.txt/../../secret.txt", root);
+    char *s = try_path("read", p, strlen(p));
+    CHECKF(s[0] == '-' && !strstr(s, "secret"), "through a file: %s", s);
+    free(s);
+    snprintf(p, sizeof p, "%s/data/link.txt", root);
+    expect("read", p, "-12");                                      /* symlink to outside */
+    expect("read", "/etc/passwd", "-12");                          /* absolute, outside */
+    expect("read", "data/a.txt", "-1");                            /* relative */
+    snprintf(p, sizeof p, "%s/data/a.txt", root);
+    char nul[600];
+    size_t n = (size_t)snprintf(nul, sizeof nul, "%s", p);
+    memcpy(nul + n, "\0.png", 5);
+    s = try_path("read", nul, n + 5);                              /* NUL byte */
+    CHECKF(!strcmp(s, "-1"), "NUL: %s", s);
+    free(s);
+    snprintf(p, sizeof p, "%s/data/\xff\xfe.txt", root);
+    expect("read", p, "-1");                                       /* not UTF-8 */
+    char *longp = malloc(6000);
+    memset(longp, 'a', 6000);
+    longp[0] = '/';
+    s = try_path("read", longp, 6000);                             /* over-long */
+    CHECKF(!strcmp(s, "-2"), "long: %s", s);
+    free(s);
+    free(longp);
+
+    snprintf(p, sizeof p, "%s/data/out/new.txt", root);
+    expect("write", p, "0");                                       /* granted */
+    size_t len = 0;
+    char *text = (char *)tl_read(p, &len);
+    CHECK(text && !strcmp(text, "pwned"));
+    free(text);
+    snprintf(p, sizeof p, "%s/data/a.txt", root);
+    expect("write", p, "-12");                                     /* read-only grant */
+    snprintf(p, sizeof p, "%s/data/out/../a.txt", root);
+    expect("write", p, "-12");
+    snprintf(p, sizeof p, "%s/data/out/evil.txt", root);
+    expect("write", p, "-12");                                     /* symlink out of the dir */
+    text = (char *)tl_read(strcat(strcpy(q, root), "/secret.txt"), &len);
+    CHECK(text && !strcmp(text, "secret"));                        /* untouched */
+    free(text);
+    snprintf(p, sizeof p, "%s/data/out/new.txt", root);
+    expect("delete", p, "0");
+    CHECK(access(p, F_OK) != 0);
+    snprintf(p, sizeof p, "%s/data/a.txt", root);
+    expect("delete", p, "-12");
+    snprintf(p, sizeof p, "%s/data", root);
+    s = try_path("list", p, strlen(p));
+    CHECKF(strstr(s, "a.txt\n") && !strstr(s, "sub") && !strstr(s, "out"), "list: %s", s);
+    free(s);
+    CHECK(good_answers());
+    aw_component_release(c);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    CHECK(system(cmd) == 0);
+}
+
 /* ---- the audit trail ------------------------------------------------------ */
 
 static pthread_mutex_t audit_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -199,6 +323,9 @@ static void hostile_audit_trail(void)
     CHECK(count_lines("\"op\":\"crash\"", "\"actor\":\"loop\"", "CPU deadline") == 1);
     CHECK(count_lines("\"op\":\"crash\"", "\"actor\":\"bomb\"", NULL) == 1);
     CHECK(count_lines("\"op\":\"send\"", "\"actor\":\"big\"", "size limit") == 1);
+    CHECK(count_lines("\"op\":\"file-read\"", "/etc/passwd", "\"decision\":\"denied\"") == 1);
+    CHECK(count_lines("\"op\":\"file-write\"", "new.txt", "\"decision\":\"allowed\"") == 1);
+    CHECK(count_lines("\"op\":\"file-read\"", "NUL byte", NULL) == 1);
     /* every rate refusal of the flood is in the trail, or counted as shed */
     size_t rate = count_lines("\"actor\":\"flood\"", "over the sender's message rate", NULL), shed = 0;
     for (size_t i = 0; i < nlines; i++) {
@@ -231,6 +358,7 @@ int main(void)
     RUN(hostile_abi_liar);
     RUN(hostile_messaging);
     RUN(hostile_ungranted_namespace);
+    RUN(hostile_file_traversal);
     aw_component_release(good);
     aw_runtime_free(rt);
     RUN(hostile_audit_trail);

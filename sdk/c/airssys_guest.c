@@ -28,6 +28,37 @@ AW_IMPORT("self_name") int32_t aw__host_self_name(void *buf, int32_t cap);
 AW_IMPORT("topic") int32_t aw__host_topic(void *buf, int32_t cap);
 AW_IMPORT("next") int32_t aw__host_next(int32_t status);
 AW_IMPORT("exit") void aw__host_exit(int32_t status);
+AW_IMPORT("file_read") int32_t aw__host_file_read(const void *p, int32_t n, void *buf, int32_t cap);
+AW_IMPORT("file_write") int32_t aw__host_file_write(const void *p, int32_t n, const void *d, int32_t len);
+AW_IMPORT("file_list") int32_t aw__host_file_list(const void *p, int32_t n, void *buf, int32_t cap);
+AW_IMPORT("file_stat") int64_t aw__host_file_stat(const void *p, int32_t n);
+AW_IMPORT("file_delete") int32_t aw__host_file_delete(const void *p, int32_t n);
+
+int aw_file_read(const char *path, void *buf, size_t cap)
+{
+    return aw__host_file_read(path, (int32_t)strlen(path), buf, (int32_t)cap);
+}
+
+int aw_file_write(const char *path, const void *data, size_t len)
+{
+    return aw__host_file_write(path, (int32_t)strlen(path), data, (int32_t)len);
+}
+
+int aw_file_list(const char *dir, char *buf, size_t cap)
+{
+    return aw__host_file_list(dir, (int32_t)strlen(dir), buf, (int32_t)cap);
+}
+
+int aw_file_stat(const char *path, int64_t *size, int *is_dir)
+{
+    int64_t v = aw__host_file_stat(path, (int32_t)strlen(path));
+    if (v < 0) return (int)v;
+    if (size) *size = v & ((1ll << 62) - 1);
+    if (is_dir) *is_dir = (int)((v >> 62) & 1);
+    return 0;
+}
+
+int aw_file_delete(const char *path) { return aw__host_file_delete(path, (int32_t)strlen(path)); }
 
 void aw_exit(int status)
 {

@@ -43,6 +43,7 @@ extern "C" {
 #define AW_G_ENOMEM   (-11) /* the host is out of memory */
 #define AW_G_EDENIED  (-12) /* not granted: no capability of this component allows it */
 #define AW_G_ERATE    (-13) /* over this actor's message rate; try later */
+#define AW_G_EIO      (-14) /* the host could not read or write the file */
 
 enum aw_log_level { AW_TRACE = 0, AW_DEBUG = 1, AW_INFO = 2, AW_WARN = 3, AW_ERROR = 4 };
 
@@ -74,6 +75,16 @@ int aw_reply_str(const char *s);
 
 /* Set the error text and return a failure status: `return aw_fail("...");` */
 int aw_fail(const char *msg);
+
+/* Files, within the component's file-read / file-write grants (absolute
+ * paths; checked on the canonical path). Each returns a negative AW_G_* on
+ * failure: AW_G_EDENIED outside the grants, AW_G_ENOENT, AW_G_EINVAL for a
+ * bad path (relative, NUL byte, not UTF-8), AW_G_ETOOBIG, AW_G_EIO. */
+int aw_file_read(const char *path, void *buf, size_t cap); /* file size; copies min(size, cap) */
+int aw_file_write(const char *path, const void *data, size_t len); /* create or replace */
+int aw_file_list(const char *dir, char *buf, size_t cap);  /* "name\n" lines; total length */
+int aw_file_stat(const char *path, int64_t *size, int *is_dir);
+int aw_file_delete(const char *path);
 
 /* End this instance now: status 0 is a normal exit, anything else an
  * abnormal one (a supervisor restarts it by its restart type). */

@@ -89,7 +89,7 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     aw_err rc = aw_engine_new(&ec, &rt->engine);
     if (rc) { free(rt); return rc; }
     if ((rc = aw_host_define_wasi_lite(rt->engine)) != AW_OK ||
-        (rc = aw__guest_api_define(rt)) != AW_OK) {
+        (rc = aw__guest_api_define(rt)) != AW_OK || (rc = aw__guest_files_define(rt)) != AW_OK) {
         aw_engine_free(rt->engine);
         free(rt);
         return rc;

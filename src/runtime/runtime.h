@@ -39,6 +39,7 @@ aw_err aw__deliver(aw_runtime *rt, const char *to, aw_msg *m);
 aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const void *msg,
                    size_t len, aw_publish_result *out);
 aw_err aw__guest_api_define(aw_runtime *rt);
+aw_err aw__guest_files_define(aw_runtime *rt);
 bool aw__valid_name(const char *s);
 /* Messaging security layer (guest_api.c): 0 or an AW_G_* refusal. */
 int32_t aw__sec_check(aw_actor *self, aw_cap_kind op, const char *target, uint32_t len);
