@@ -3,7 +3,12 @@
  * running beside it keeps answering. */
 #include "testlib.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -287,6 +292,122 @@ static void hostile_file_traversal(void)
     CHECK(system(cmd) == 0);
 }
 
+/* ---- network: a local HTTP server on 127.0.0.1 only ------------------------ */
+
+static int srv_fd, srv_port;
+static atomic_int srv_hits_hello;
+static atomic_bool srv_stop;
+
+static void *http_server(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&srv_stop)) {
+        int c = accept(srv_fd, NULL, NULL);
+        if (c < 0) continue;
+        char req[8192];
+        size_t n = 0;
+        ssize_t k;
+        while (n < sizeof req - 1 && (k = recv(c, req + n, sizeof req - 1 - n, 0)) > 0) {
+            n += (size_t)k;
+            req[n] = 0;
+            char *end = strstr(req, "\r\n\r\n");
+            if (!end) continue;
+            char *cl = strcasestr(req, "content-length:");
+            size_t want = cl ? (size_t)atoi(cl + 15) : 0;
+            if (n >= (size_t)(end + 4 - req) + want) break;
+        }
+        req[n] = 0;
+        char method[16] = "", path[256] = "";
+        sscanf(req, "%15s %255s", method, path);
+        char *body = strstr(req, "\r\n\r\n");
+        body = body ? body + 4 : req + n;
+        char head[512], *payload = NULL;
+        size_t plen = 0;
+        int status = 200;
+        char loc[256] = "";
+        if (!strcmp(path, "/hello")) { payload = strdup("hi there"); atomic_fetch_add(&srv_hits_hello, 1); }
+        else if (!strcmp(path, "/echo")) { payload = malloc(600); snprintf(payload, 600, "%s %s", method, body); }
+        else if (!strcmp(path, "/redirect-ok")) { status = 302; snprintf(loc, sizeof loc, "http://127.0.0.1:%d/hello", srv_port); }
+        else if (!strcmp(path, "/redirect-evil")) { status = 302; snprintf(loc, sizeof loc, "http://localhost:%d/hello", srv_port); }
+        else if (!strcmp(path, "/loop")) { status = 302; snprintf(loc, sizeof loc, "/loop"); }
+        else if (!strcmp(path, "/big")) { plen = 2u << 20; payload = malloc(plen); memset(payload, 'x', plen); }
+        else { status = 404; payload = strdup("no"); }
+        if (payload && !plen) plen = strlen(payload);
+        int hl = snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n%s%s%sConnection: close\r\n\r\n",
+                          status, plen, *loc ? "Location: " : "", loc, *loc ? "\r\n" : "");
+        send(c, head, (size_t)hl, MSG_NOSIGNAL);
+        for (size_t off = 0; off < plen;) {
+            ssize_t w = send(c, payload + off, plen - off, MSG_NOSIGNAL);
+            if (w <= 0) break;
+            off += (size_t)w;
+        }
+        free(payload);
+        close(c);
+    }
+    return NULL;
+}
+
+static void expect_url(const char *req, const char *want)
+{
+    char *s = ask("netgrab", req);
+    CHECKF(!strncmp(s, want, strlen(want)), "%s -> %.80s, want %s", req, s, want);
+    free(s);
+}
+
+static void hostile_network(void)
+{
+    srv_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    int one = 1;
+    setsockopt(srv_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    REQUIRE(bind(srv_fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(srv_fd, 16) == 0);
+    getsockname(srv_fd, (struct sockaddr *)&a, &al);
+    srv_port = ntohs(a.sin_port);
+    struct timeval tv = {0, 200000};
+    setsockopt(srv_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);  /* accept wakes to see stop */
+    pthread_t th;
+    pthread_create(&th, NULL, http_server, NULL);
+
+    char grant[128], u[256];
+    snprintf(grant, sizeof grant, "network-outbound(127.0.0.1:%d)", srv_port);
+    aw_component *c = load("hostile_netgrab", grant, 0, 0, 0);
+    REQUIRE(c);
+    spawn("netgrab", c);
+    snprintf(u, sizeof u, "GET http://127.0.0.1:%d/hello", srv_port);
+    expect_url(u, "200:hi there");
+    snprintf(u, sizeof u, "POST http://127.0.0.1:%d/echo", srv_port);
+    expect_url(u, "200:POST payload");
+    snprintf(u, sizeof u, "GET http://127.0.0.1:%d/redirect-ok", srv_port);
+    expect_url(u, "200:hi there");                        /* a granted redirect is followed */
+    int hits = atomic_load(&srv_hits_hello);
+    snprintf(u, sizeof u, "GET http://127.0.0.1:%d/redirect-evil", srv_port);
+    expect_url(u, "-12:");                                /* redirect to an ungranted name */
+    CHECK(atomic_load(&srv_hits_hello) == hits);          /* ... and never fetched */
+    snprintf(u, sizeof u, "GET http://localhost:%d/hello", srv_port);
+    expect_url(u, "-12:");                                /* same machine, ungranted name */
+    snprintf(u, sizeof u, "GET http://127.0.0.1:%d/hello", srv_port + 1);
+    expect_url(u, "-12:");                                /* ungranted port */
+    expect_url("GET file:///etc/passwd", "-12:");         /* not http */
+    expect_url("GET http://example.com/", "-12:");        /* ungranted host */
+    snprintf(u, sizeof u, "GET http://127.0.0.1:%d/big", srv_port);
+    expect_url(u, "-2:");                                 /* over the 1 MiB response limit */
+    snprintf(u, sizeof u, "GET http://127.0.0.1:%d/loop", srv_port);
+    expect_url(u, "-14:");                                /* redirect loop */
+    CHECK(good_answers());
+    aw_component *nog = load("hostile_netgrab", NULL, 0, 0, 0);
+    spawn("netgrab0", nog);
+    snprintf(u, sizeof u, "GET http://127.0.0.1:%d/hello", srv_port);
+    char *s = ask("netgrab0", u);
+    CHECKF(!strncmp(s, "-12:", 4), "no grant: %s", s);
+    free(s);
+    atomic_store(&srv_stop, true);
+    pthread_join(th, NULL);
+    close(srv_fd);
+    aw_component_release(c);
+    aw_component_release(nog);
+}
+
 /* ---- the audit trail ------------------------------------------------------ */
 
 static pthread_mutex_t audit_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -326,6 +447,8 @@ static void hostile_audit_trail(void)
     CHECK(count_lines("\"op\":\"file-read\"", "/etc/passwd", "\"decision\":\"denied\"") == 1);
     CHECK(count_lines("\"op\":\"file-write\"", "new.txt", "\"decision\":\"allowed\"") == 1);
     CHECK(count_lines("\"op\":\"file-read\"", "NUL byte", NULL) == 1);
+    CHECK(count_lines("\"op\":\"http\"", "/hello", "\"decision\":\"allowed\"") >= 2);
+    CHECK(count_lines("\"op\":\"http\"", "localhost", "\"decision\":\"denied\"") >= 2);
     /* every rate refusal of the flood is in the trail, or counted as shed */
     size_t rate = count_lines("\"actor\":\"flood\"", "over the sender's message rate", NULL), shed = 0;
     for (size_t i = 0; i < nlines; i++) {
@@ -359,6 +482,7 @@ int main(void)
     RUN(hostile_messaging);
     RUN(hostile_ungranted_namespace);
     RUN(hostile_file_traversal);
+    RUN(hostile_network);
     aw_component_release(good);
     aw_runtime_free(rt);
     RUN(hostile_audit_trail);

@@ -48,7 +48,8 @@ extern "C" {
     X(ENOTSUP, "not supported")                                                \
     X(EENGINE, "engine error")                                                 \
     X(EEXIT, "guest asked to exit")                                            \
-    X(EINTENSITY, "restart intensity exceeded")
+    X(EINTENSITY, "restart intensity exceeded")                                \
+    X(EDENIED, "not granted by the component's capabilities")
 
 typedef enum aw_err {
 #define AW_ERR_ENUM(name, msg) AW_##name,

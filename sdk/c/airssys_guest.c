@@ -33,6 +33,34 @@ AW_IMPORT("file_write") int32_t aw__host_file_write(const void *p, int32_t n, co
 AW_IMPORT("file_list") int32_t aw__host_file_list(const void *p, int32_t n, void *buf, int32_t cap);
 AW_IMPORT("file_stat") int64_t aw__host_file_stat(const void *p, int32_t n);
 AW_IMPORT("file_delete") int32_t aw__host_file_delete(const void *p, int32_t n);
+AW_IMPORT("http") int32_t aw__host_http(const void *req, int32_t len, int32_t timeout_ms);
+
+int aw_http(const char *method, const char *url, const char *headers, const void *body,
+            size_t len, uint32_t timeout_ms, uint8_t **resp, size_t *resp_len)
+{
+    *resp = NULL;
+    *resp_len = 0;
+    size_t hl = headers ? strlen(headers) : 0, n = strlen(method) + strlen(url) + hl + len + 4;
+    char *req = malloc(n);
+    if (!req) return AW_G_ENOMEM;
+    int k = snprintf(req, n, "%s %s\n%s%s\n", method, url, headers ? headers : "",
+                     hl && headers[hl - 1] != '\n' ? "\n" : "");
+    if (len) memcpy(req + k, body, len);
+    int32_t total = aw__host_http(req, (int32_t)(k + len), (int32_t)timeout_ms);
+    free(req);
+    if (total < 0) return total;
+    char *buf = malloc((size_t)total + 1);
+    if (!buf) return AW_G_ENOMEM;
+    aw__host_read_reply(buf, total);
+    buf[total] = 0;
+    char *nl = memchr(buf, '\n', (size_t)total);
+    int status = atoi(buf);
+    size_t skip = nl ? (size_t)(nl - buf) + 1 : (size_t)total;
+    memmove(buf, buf + skip, (size_t)total - skip + 1);
+    *resp = (uint8_t *)buf;
+    *resp_len = (size_t)total - skip;
+    return status;
+}
 
 int aw_file_read(const char *path, void *buf, size_t cap)
 {

@@ -86,6 +86,15 @@ int aw_file_list(const char *dir, char *buf, size_t cap);  /* "name\n" lines; to
 int aw_file_stat(const char *path, int64_t *size, int *is_dir);
 int aw_file_delete(const char *path);
 
+/* Outbound HTTP (http, https) within the component's network-outbound
+ * grants, checked on the host name asked for and on every redirect. headers:
+ * "Name: value\n" lines or NULL. Returns the HTTP status and the body in
+ * *resp (malloc'd; yours to free), or a negative AW_G_*: AW_G_EDENIED (host
+ * or redirect not granted), AW_G_ETOOBIG (response over the component's
+ * message limit), AW_G_ETIMEDOUT, AW_G_EIO. The actor waits parked. */
+int aw_http(const char *method, const char *url, const char *headers, const void *body,
+            size_t len, uint32_t timeout_ms, uint8_t **resp, size_t *resp_len);
+
 /* End this instance now: status 0 is a normal exit, anything else an
  * abnormal one (a supervisor restarts it by its restart type). */
 void aw_exit(int status) __attribute__((noreturn));

@@ -34,6 +34,8 @@ static int32_t guest_code(aw_err e)
     case AW_ETIMEDOUT: return G_ETIMEDOUT;
     case AW_EGUEST: return G_EGUEST;
     case AW_ENOMEM: return G_ENOMEM;
+    case AW_EDENIED: return G_EDENIED;
+    case AW_EIO: return -14;
     case AW_ETRAP: case AW_EDEADLINE: case AW_EABI: case AW_ELIMIT: case AW_EENGINE:
         return G_ECRASHED;
     default: return G_EINVAL;
@@ -255,6 +257,46 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
     k->finalizer = req_free;
 }
 
+/* http(req_ptr, req_len, timeout_ms) -> response length (read it with
+ * read_reply: "STATUS\n" then the body) | AW_G_*: see guest_http.c */
+static void g_http(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args, size_t nargs,
+                   wasmtime_val_t *res, size_t nres, wasm_trap_t **trap_ret,
+                   wasmtime_async_continuation_t *k)
+{
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    finish_now(res, k, 0);
+    free(self->reply_in);
+    self->reply_in = NULL;
+    self->reply_in_len = 0;
+    wasm_trap_t *trap = NULL;
+    const uint8_t *req = aw_guest_mem(g, "airssys.http", u32(&args[0]), u32(&args[1]), &trap);
+    if (!req) { *trap_ret = trap; return; }
+    aw_pending *p = aw_pending_new(self);
+    req_wait *w = p ? malloc(sizeof *w) : NULL;
+    if (!w) {
+        if (p) { aw_pending_unref(p); aw_pending_unref(p); }
+        ret_i32(res, G_ENOMEM);
+        return;
+    }
+    int32_t code = 0;
+    aw__http_start(self, p, req, u32(&args[1]), u32(&args[2]), &code);
+    aw_pending_unref(p);  /* the message's reference: there is no message */
+    if (code) {
+        aw_pending_unref(p);
+        free(w);
+        ret_i32(res, code);
+        return;
+    }
+    *w = (req_wait){p, self, g, res};
+    self->awaiting = p;
+    aw_guest_park(g);
+    k->callback = req_poll;
+    k->env = w;
+    k->finalizer = req_free;
+}
+
 /* read_reply(ptr, cap) -> the reply's full length (copies up to cap bytes)
  * | AW_G_ENOENT when the last request left no reply or text */
 static wasm_trap_t *g_read_reply(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
@@ -415,6 +457,7 @@ aw_err aw__guest_api_define(aw_runtime *rt)
         {"airssys", "topic", "ii", "i", g_topic, NULL, NULL},
         {"airssys", "next", "i", "i", g_next, NULL, NULL},
         {"airssys", "exit", "i", "", g_exit, NULL, NULL},
+        {"airssys", "http", "iii", "i", NULL, g_http, NULL},
     };
     return aw_engine_define(rt->engine, fns, sizeof fns / sizeof *fns);
 }

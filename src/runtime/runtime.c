@@ -183,6 +183,7 @@ void aw_runtime_free(aw_runtime *rt)
     pthread_mutex_unlock(&rt->mu);
     for (size_t i = 0; i < n; i++) aw_actor_unref(all[i]);
     free(all);
+    aw__http_wait(rt);  /* transfers abort once they see shutting_down */
     aw_timers_stop(&rt->timers);
     aw_sched_stop(&rt->sched);
     aw_pubsub_destroy(&rt->pubsub);

@@ -28,6 +28,7 @@ struct aw_runtime {
     uint64_t ev_seq, ev_next_id;
     struct aw_embedder_fn *embedder_fns;  /* host_ns.c */
     aw_audit *audit;         /* NULL: off */
+    size_t http_inflight;    /* guest_http.c transfers (under mu) */
 };
 
 void aw__runtime_log(aw_runtime *rt, aw_log_level lvl, const char *actor, const char *fmt, ...)
@@ -40,6 +41,11 @@ aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const vo
                    size_t len, aw_publish_result *out);
 aw_err aw__guest_api_define(aw_runtime *rt);
 aw_err aw__guest_files_define(aw_runtime *rt);
+/* Start an outbound HTTP exchange for a guest (guest_http.c); on a refusal
+ * *code is set and nothing started, else `p` completes with the response. */
+void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t len,
+                    uint32_t timeout_ms, int32_t *code);
+void aw__http_wait(aw_runtime *rt);
 bool aw__valid_name(const char *s);
 /* Messaging security layer (guest_api.c): 0 or an AW_G_* refusal. */
 int32_t aw__sec_check(aw_actor *self, aw_cap_kind op, const char *target, uint32_t len);
