@@ -84,6 +84,28 @@ static void hostile_resource_attacks(void)
     aw_component_release(rec);
 }
 
+/* Limits per component, tighter than the runtime's. */
+static void hostile_component_limits(void)
+{
+    aw_load_options o = {.max_memory_bytes = 2u << 20, .handler_deadline_ms = 50};
+    aw_component *bomb = NULL, *loop = NULL;
+    REQUIRE(CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("hostile_bomb"), &o, &bomb), AW_OK));
+    REQUIRE(CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("hostile_loop"), &o, &loop), AW_OK));
+    spawn("bomb2", bomb);
+    spawn("loop2", loop);
+    attack("bomb2", "go", AW_ELIMIT, "2097152-byte cap");
+    attack("loop2", "go", AW_EDEADLINE, "(50 ms)");
+    aw_component *c = NULL;
+    o = (aw_load_options){.max_memory_bytes = 1u << 30};
+    CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("hostile_bomb"), &o, &c), AW_EINVAL);
+    CHECK_CONTAINS(aw_last_error(), "over the runtime's");
+    o = (aw_load_options){.fuel = 1000};
+    CHECK_ERR(aw_component_load_file_opts(rt, tl_guest_path("hostile_loop"), &o, &c), AW_EINVAL);
+    CHECK_CONTAINS(aw_last_error(), "fuel metering");
+    aw_component_release(bomb);
+    aw_component_release(loop);
+}
+
 static void hostile_abi_liar(void)
 {
     aw_component *liar = load("hostile_liar", NULL, 0, 0, 0);
@@ -478,6 +500,7 @@ int main(void)
     good = tl_load(rt, "echo");
     spawn("good", good);
     RUN(hostile_resource_attacks);
+    RUN(hostile_component_limits);
     RUN(hostile_abi_liar);
     RUN(hostile_messaging);
     RUN(hostile_ungranted_namespace);

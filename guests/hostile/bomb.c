@@ -7,6 +7,6 @@ int aw_on_message(const uint8_t *msg, size_t len)
 {
     (void)msg; (void)len;
     for (;;) {
-        if (__builtin_wasm_memory_grow(0, 16) == (size_t)-1) __builtin_trap();
+        if (__builtin_wasm_memory_grow(0, 1) == (size_t)-1) __builtin_trap();  /* a page at a time */
     }
 }

@@ -168,6 +168,12 @@ typedef struct aw_load_options {
     uint32_t max_message_bytes;  /* largest message its actors may send; 0 = runtime's (1 MiB) */
     uint32_t rate_per_s;         /* messages per second per actor; 0 = 1000 */
     uint32_t rate_burst;         /* bucket size; 0 = 1000 */
+    /* Resource limits for its instances; 0 = the runtime's. They may only
+     * be tighter than the runtime's (the engine reserves for those). */
+    uint64_t max_memory_bytes;   /* linear memory cap */
+    uint32_t max_table_elements; /* table size cap */
+    uint32_t handler_deadline_ms;/* CPU time per message (a spawn spec may override) */
+    uint64_t fuel;               /* lifetime fuel per instance; needs aw_runtime_config.fuel */
 } aw_load_options;
 
 aw_err aw_component_load_opts(aw_runtime *rt, const char *name, const uint8_t *bytes,

@@ -230,11 +230,16 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
     g->comp = c;
     g->store = wasmtime_store_new(aw_engine_wasm(c->engine), g, NULL);
     g->cx = wasmtime_store_context(g->store);
-    wasmtime_store_limiter(g->store, (int64_t)aw_engine_max_memory(c->engine), -1, -1, -1, -1);
+    /* One instance, table and memory per store: a module needing more does
+     * not instantiate. Memory and table sizes: the component's caps, within
+     * the engine's. */
+    uint64_t mem = c->max_memory_bytes ? c->max_memory_bytes : aw_engine_max_memory(c->engine);
+    wasmtime_store_limiter(g->store, (int64_t)mem,
+                           c->max_table_elements ? (int64_t)c->max_table_elements : -1, 1, 1, 1);
     wasmtime_store_epoch_deadline_callback(g->store, on_epoch, g, NULL);
     wasmtime_context_set_epoch_deadline(g->cx, aw_engine_slice_ticks(c->engine));
     if (aw_engine_fuel(c->engine)) {
-        wasmtime_error_t *ferr = wasmtime_context_set_fuel(g->cx, aw_engine_fuel(c->engine));
+        wasmtime_error_t *ferr = wasmtime_context_set_fuel(g->cx, c->fuel ? c->fuel : aw_engine_fuel(c->engine));
         if (ferr) wasmtime_error_delete(ferr);  /* only fails when metering is off */
     }
     arm_deadline(g);
@@ -467,7 +472,8 @@ static aw_err blame_memory_cap(aw_guest *g, char **detail)
     if (!(g->looked_up & (1u << EX_MEMORY)) && ((core_impl *)g->comp->impl)->export_index[EX_MEMORY] < 0)
         return AW_ETRAP;
     size_t size = wasmtime_memory_data_size(g->cx, aw_core_mem(g));
-    uint64_t cap = aw_engine_max_memory(g->comp->engine);
+    uint64_t cap = g->comp->max_memory_bytes ? g->comp->max_memory_bytes
+                                             : aw_engine_max_memory(g->comp->engine);
     uint64_t near = cap / 16 > 65536 ? cap / 16 : 65536;  /* allocators grow in chunks */
     if (size + near <= cap) return AW_ETRAP;
     char *d = aw__strfmt("%s\n  (its memory was at the %llu-byte cap)", *detail ? *detail : "trap",

@@ -109,6 +109,11 @@ struct aw_component {
     const aw_guest_class *cls;
     void *impl;
     void *grants;                 /* capabilities (security/caps.h); NULL: none */
+    /* per-component limits (0 = the runtime's) */
+    uint64_t max_memory_bytes;
+    uint32_t max_table_elements;
+    uint64_t fuel;
+    uint32_t deadline_ms;
     void (*grants_free)(void *);
 };
 

@@ -250,6 +250,16 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
     if (opt->n_grants && !opt->grants)
         return aw__fail(AW_EINVAL, "component '%s': n_grants is %zu but grants is NULL", name,
                         opt->n_grants);
+    if (opt->max_memory_bytes && opt->max_memory_bytes > rt->cfg.max_memory_bytes)
+        return aw__fail(AW_EINVAL, "component '%s': max_memory_bytes %llu is over the runtime's "
+                        "%llu", name, (unsigned long long)opt->max_memory_bytes,
+                        (unsigned long long)rt->cfg.max_memory_bytes);
+    if (opt->max_table_elements > 10000)
+        return aw__fail(AW_EINVAL, "component '%s': max_table_elements %u is over the engine's "
+                        "10000", name, opt->max_table_elements);
+    if (opt->fuel && !rt->cfg.fuel)
+        return aw__fail(AW_EINVAL, "component '%s': a fuel budget needs fuel metering on "
+                        "(aw_runtime_config.fuel)", name);
     aw_err rc = aw_grants_parse(name, opt->grants, opt->n_grants,
                                 opt->max_message_bytes ? opt->max_message_bytes
                                                        : rt->cfg.max_message_bytes,
@@ -267,6 +277,10 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
         aw_audit_write(rt->audit, name, NULL, 0, "grant", g->text[i], "allowed", "granted at load");
     (*out)->grants = g;
     (*out)->grants_free = aw_grants_free;
+    (*out)->max_memory_bytes = opt->max_memory_bytes;
+    (*out)->max_table_elements = opt->max_table_elements;
+    (*out)->fuel = opt->fuel;
+    (*out)->deadline_ms = opt->handler_deadline_ms;
     return AW_OK;
 }
 
@@ -373,7 +387,8 @@ static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec,
         .owner = a,
         .deadline_ms = spec->handler_deadline_ms == AW_NO_DEADLINE ? 0
                        : spec->handler_deadline_ms ? spec->handler_deadline_ms
-                                                   : rt->cfg.handler_deadline_ms,
+                       : spec->component->deadline_ms ? spec->component->deadline_ms
+                                                      : rt->cfg.handler_deadline_ms,
         .max_message_bytes = rt->cfg.max_message_bytes,
         .log = rt->cfg.log, .log_ud = rt->cfg.log_ud, .log_level = rt->cfg.log_level,
         .async_hooks = async,
