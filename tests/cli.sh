@@ -49,6 +49,11 @@ expect inspect-json 0 '"conforms":true' '' -- "$cli" inspect --json "$g/echo.was
 "$cli" inspect --json "$g/wrong_abi.wasm" > "$tmp/j.json"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["abi_version"]==7 and not d["conforms"] and d["format"]=="core module"' "$tmp/j.json"; then
   pass=$((pass+1)); else echo "FAIL inspect-json-parse"; fail=$((fail+1)); fi
+echo "granted text" > "$tmp/ok.txt"
+expect run-grant-read 0 '13:granted text' '' -- "$cli" run -q "$g/hostile_traverse.wasm" --grant "file-read($tmp/*.txt)" --send "read:$tmp/ok.txt"
+expect run-grant-denied 0 '^-12$' '' -- "$cli" run -q "$g/hostile_traverse.wasm" --grant "file-read($tmp/*.txt)" --send "read:/etc/passwd"
+expect run-grant-bad 2 '' "unknown capability 'bogus'" -- "$cli" run "$g/echo.wasm" --grant 'bogus(x)' --send hi
+expect run-audit 0 '' '"op":"file-read","target":"/etc/passwd","decision":"denied"' -- "$cli" run -q "$g/hostile_traverse.wasm" --audit - --send "read:/etc/passwd"
 expect help 0 'usage: airssys-wasm' '' -- "$cli" --help
 expect help-run 0 '--send MSG' '' -- "$cli" help run
 expect no-args 1 '' 'usage' -- "$cli"

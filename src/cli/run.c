@@ -13,6 +13,9 @@ static const char run_usage[] =
     "  --send MSG        send MSG as a request and print the reply (repeatable);\n"
     "                    without --send, each line of stdin is one request\n"
     "  --config STR      bytes passed to the guest's init hook\n"
+    "  --grant CAP       grant a capability (repeatable), e.g. 'file-read(/data/*.txt)',\n"
+    "                    'network-outbound(api.example.com)'; none by default\n"
+    "  --audit FILE      append the audit trail (JSON lines) to FILE ('-': stderr)\n"
     "  --name NAME       actor name (default: file name without .wasm)\n"
     "  --timeout MS      per-request timeout (default 30000)\n"
     "  --deadline MS     CPU time one message may use (default 10000, 0 = none)\n"
@@ -26,6 +29,9 @@ typedef struct run_opts {
     const char *path, *config, *name;
     const char **sends;
     int nsends;
+    const char **grants;
+    int ngrants;
+    const char *audit;
     unsigned long timeout, deadline, workers;
     unsigned long long memory;
     int log_level;
@@ -54,6 +60,7 @@ static int parse(int argc, char **argv, run_opts *o)
     o->memory = 64u << 20;
     o->log_level = AW_LOG_INFO;
     o->sends = calloc((size_t)argc, sizeof *o->sends);
+    o->grants = calloc((size_t)argc, sizeof *o->grants);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -62,7 +69,8 @@ static int parse(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) { o->quiet = 1; continue; }
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; continue; }
         static const char *const with_value[] = {"--send", "--config", "--name", "--log-level",
-                                                 "--timeout", "--deadline", "--memory", "--workers"};
+                                                 "--timeout", "--deadline", "--memory", "--workers",
+                                                 "--grant", "--audit"};
         int takes = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) takes |= !strcmp(a, with_value[k]);
         if (takes && !v) {
@@ -70,6 +78,8 @@ static int parse(int argc, char **argv, run_opts *o)
             return -1;
         }
         if (!strcmp(a, "--send")) o->sends[o->nsends++] = argv[++i];
+        else if (!strcmp(a, "--grant")) o->grants[o->ngrants++] = argv[++i];
+        else if (!strcmp(a, "--audit")) o->audit = argv[++i];
         else if (!strcmp(a, "--config")) o->config = argv[++i];
         else if (!strcmp(a, "--name")) o->name = argv[++i];
         else if (!strcmp(a, "--log-level")) {
@@ -140,7 +150,11 @@ int cli_run(int argc, char **argv)
 {
     run_opts o;
     int p = parse(argc, argv, &o);
-    if (p <= 0) { free(o.sends); return p == 0 ? EXIT_OK : EXIT_USAGE; }
+    if (p <= 0) {
+        free(o.sends);
+        free(o.grants);
+        return p == 0 ? EXIT_OK : EXIT_USAGE;
+    }
 
     aw_runtime_config cfg;
     aw_runtime_config_init(&cfg);
@@ -151,13 +165,21 @@ int cli_run(int argc, char **argv)
     cfg.log_level = (aw_log_level)(o.quiet ? AW_LOG_ERROR : o.log_level);
     cfg.log = cli_log;
     cfg.log_ud = &o;
+    if (o.audit && !strcmp(o.audit, "-")) cfg.audit_stderr = true;
+    else cfg.audit_path = o.audit;
     aw_runtime *rt;
     aw_err rc = aw_runtime_new(&cfg, &rt);
-    if (rc) { cli_error(rc, "cannot start the runtime"); free(o.sends); return EXIT_RUNTIME; }
+    if (rc) {
+        cli_error(rc, "cannot start the runtime");
+        free(o.sends);
+        free(o.grants);
+        return EXIT_RUNTIME;
+    }
     int code = EXIT_OK;
 
     aw_component *c = NULL;
-    rc = aw_component_load_file(rt, o.path, &c);
+    aw_load_options lo = {.grants = o.grants, .n_grants = (size_t)o.ngrants};
+    rc = aw_component_load_file_opts(rt, o.path, &lo, &c);
     if (rc) {
         char what[4200];
         snprintf(what, sizeof what, "cannot load '%s'", o.path);
@@ -196,5 +218,6 @@ out:
     aw_component_release(c);
     aw_runtime_free(rt);
     free(o.sends);
+    free(o.grants);
     return code;
 }
