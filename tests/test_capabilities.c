@@ -143,6 +143,7 @@ static void capab_audit_file(void)
     REQUIRE(CHECK(text != NULL));
     CHECK_CONTAINS(text, "\"op\":\"load\",\"target\":\"echo\",\"decision\":\"allowed\"");
     CHECK_CONTAINS(text, "\"op\":\"grant\",\"target\":\"messaging(send=a\\\"b)\"");
+    CHECK_CONTAINS(text, "\"op\":\"unload\",\"target\":\"echo\"");
     free(text);
     unlink(path);
     cfg.audit_path = "/nonexistent-dir/audit.jsonl";

@@ -408,6 +408,7 @@ aw_err aw_engine_compile(aw_engine *e, const char *name, const uint8_t *bytes, s
 void aw_component_release(aw_component *c)
 {
     if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
+    if (c->on_unload) c->on_unload(c->on_unload_ud, c->name);
     c->cls->free_impl(c->impl);
     if (c->grants_free) c->grants_free(c->grants);
     free(c->name);

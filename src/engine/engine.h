@@ -109,6 +109,8 @@ struct aw_component {
     const aw_guest_class *cls;
     void *impl;
     void *grants;                 /* capabilities (security/caps.h); NULL: none */
+    void (*on_unload)(void *ud, const char *name);  /* the audit's, when it is freed */
+    void *on_unload_ud;
     /* per-component limits (0 = the runtime's) */
     uint64_t max_memory_bytes;
     uint32_t max_table_elements;

@@ -202,6 +202,13 @@ void aw_runtime_free(aw_runtime *rt)
 static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
                            const aw_load_options *opt, aw_component **out);
 
+/* A component's last reference is gone (the host released it and its last
+ * actor ended). The audit trail outlives every component of its runtime. */
+static void audit_unload(void *ud, const char *name)
+{
+    aw_audit_write(ud, name, NULL, 0, "unload", name, "n/a", "its last reference was released");
+}
+
 aw_err aw_component_load(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
                          aw_component **out)
 {
@@ -277,6 +284,10 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
         aw_audit_write(rt->audit, name, NULL, 0, "grant", g->text[i], "allowed", "granted at load");
     (*out)->grants = g;
     (*out)->grants_free = aw_grants_free;
+    if (rt->audit) {
+        (*out)->on_unload = audit_unload;
+        (*out)->on_unload_ud = rt->audit;
+    }
     (*out)->max_memory_bytes = opt->max_memory_bytes;
     (*out)->max_table_elements = opt->max_table_elements;
     (*out)->fuel = opt->fuel;
