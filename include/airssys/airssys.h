@@ -174,6 +174,11 @@ typedef struct aw_load_options {
     uint32_t max_table_elements; /* table size cap */
     uint32_t handler_deadline_ms;/* CPU time per message (a spawn spec may override) */
     uint64_t fuel;               /* lifetime fuel per instance; needs aw_runtime_config.fuel */
+    /* WASI preview 1 in full instead of WASI-lite: its filesystem sees only
+     * the directories a file-read grant covers whole ("/data/" then a double star),
+     * read-write where a file-write grant covers them too. No args, env,
+     * sockets. Stdout/stderr become log lines. */
+    bool wasi;
 } aw_load_options;
 
 aw_err aw_component_load_opts(aw_runtime *rt, const char *name, const uint8_t *bytes,

@@ -185,7 +185,7 @@ static int check_exports(wasmtime_module_t *m, char **problems, bool *conforms)
     return version;
 }
 
-static void check_imports(const aw_engine *e, wasmtime_module_t *m, char **problems,
+static void check_imports(const aw_engine *e, wasmtime_module_t *m, bool wasi, char **problems,
                           bool *conforms)
 {
     wasm_importtype_vec_t im;
@@ -194,6 +194,7 @@ static void check_imports(const aw_engine *e, wasmtime_module_t *m, char **probl
         const wasm_name_t *mod = wasm_importtype_module(im.data[i]);
         const wasm_name_t *n = wasm_importtype_name(im.data[i]);
         const wasm_externtype_t *t = wasm_importtype_type(im.data[i]);
+        if (wasi && mod->size == 22 && !memcmp(mod->data, "wasi_snapshot_preview1", 22)) continue;
         const aw_host_func *known = aw_engine_find_host(e, mod->data, mod->size, n->data, n->size);
         if (known && sig_matches(t, known->params, known->results)) continue;
         char *got = aw_externtype_str(t), want[160];
@@ -213,11 +214,12 @@ static void check_imports(const aw_engine *e, wasmtime_module_t *m, char **probl
     wasm_importtype_vec_delete(&im);
 }
 
-int aw_core_check_abi(const aw_engine *e, wasmtime_module_t *m, char **problems, bool *conforms)
+int aw_core_check_abi(const aw_engine *e, wasmtime_module_t *m, bool wasi, char **problems,
+                      bool *conforms)
 {
     *conforms = true;
     int v = check_exports(m, problems, conforms);
-    check_imports(e, m, problems, conforms);
+    check_imports(e, m, wasi, problems, conforms);
     return v;
 }
 

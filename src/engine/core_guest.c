@@ -106,7 +106,7 @@ aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size
     }
     char *problems = NULL;
     bool conforms;
-    aw_core_check_abi(e, ci->module, &problems, &conforms);
+    aw_core_check_abi(e, ci->module, c->wasi, &problems, &conforms);
     if (!conforms) {
         aw_err kind = problems && strstr(problems, "imports ") ? AW_ELINK : AW_EABI;
         char list[1024] = "";
@@ -124,7 +124,8 @@ aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size
     }
     free(problems);
     index_exports(e, ci);
-    err = wasmtime_linker_instantiate_pre(aw_engine_linker(e), ci->module, &ci->pre);
+    err = wasmtime_linker_instantiate_pre(c->wasi ? aw_engine_wasi_linker(e) : aw_engine_linker(e),
+                                          ci->module, &ci->pre);
     if (err) {
         char *msg = aw_core_error_text(err);
         aw__fail(AW_ELINK, "component '%s': cannot link: %s", c->name, msg ? msg : "?");
@@ -219,6 +220,37 @@ static void core_destroy(aw_guest *g)
     free(g);
 }
 
+/* WASI preview 1 output becomes log lines, like WASI-lite's. */
+static ptrdiff_t wasi_out(void *data, const unsigned char *buf, size_t len)
+{
+    aw_guest_log(data, AW_LOG_INFO, (const char *)buf, len);
+    return (ptrdiff_t)len;
+}
+
+static ptrdiff_t wasi_err(void *data, const unsigned char *buf, size_t len)
+{
+    aw_guest_log(data, AW_LOG_WARN, (const char *)buf, len);
+    return (ptrdiff_t)len;
+}
+
+/* Only the preopens its file grants fully cover; no args, env or network. */
+static bool set_wasi(aw_guest *g)
+{
+    wasi_config_t *wc = wasi_config_new();
+    if (!wc) return false;
+    wasi_config_set_stdout_custom(wc, wasi_out, g, NULL);
+    wasi_config_set_stderr_custom(wc, wasi_err, g, NULL);
+    for (size_t i = 0; i < g->comp->n_preopens; i++)
+        if (!wasi_config_preopen_dir(wc, g->comp->preopens[i], g->comp->preopens[i],
+                                     g->comp->preopen_rw[i])) {
+            wasi_config_delete(wc);
+            return false;
+        }
+    wasmtime_error_t *err = wasmtime_context_set_wasi(g->cx, wc);  /* takes wc */
+    if (err) { wasmtime_error_delete(err); return false; }
+    return true;
+}
+
 static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_guest **out)
 {
     core_impl *ci = c->impl;
@@ -243,6 +275,10 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
         if (ferr) wasmtime_error_delete(ferr);  /* only fails when metering is off */
     }
     arm_deadline(g);
+    if (c->wasi && !set_wasi(g)) {
+        core_destroy(g);
+        return aw__fail(AW_ENOMEM, "actor '%s': cannot set up WASI", env->actor);
+    }
 
     set_active(g, true);
     if (ci->needs_async) {  /* an async-required store must instantiate async too */

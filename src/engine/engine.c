@@ -28,6 +28,7 @@
 struct aw_engine {
     wasm_engine_t *wasm;
     wasmtime_linker_t *linker;
+    wasmtime_linker_t *wasi_linker;
     uint64_t max_memory;
     uint64_t fuel;
     uint32_t slice_ticks;
@@ -65,6 +66,7 @@ char *aw_status_detail(const char *who, const char *fn, int32_t status, const ui
 
 wasm_engine_t *aw_engine_wasm(aw_engine *e) { return e->wasm; }
 const wasmtime_linker_t *aw_engine_linker(const aw_engine *e) { return e->linker; }
+const wasmtime_linker_t *aw_engine_wasi_linker(const aw_engine *e) { return e->wasi_linker; }
 uint64_t aw_engine_max_memory(const aw_engine *e) { return e->max_memory; }
 uint32_t aw_engine_slice_ticks(const aw_engine *e) { return e->slice_ticks; }
 uint64_t aw_engine_fuel(const aw_engine *e) { return e->fuel; }
@@ -248,7 +250,13 @@ aw_err aw_engine_new(const aw_engine_config *cfg, aw_engine **out)
     e->fuel = cfg->fuel;
     e->slice_ticks = cfg->time_slice_ms;
     e->linker = wasmtime_linker_new(e->wasm);
+    /* A second linker for components that opted into WASI preview 1: the
+     * real WASI instead of WASI-lite, with the same airssys functions. */
+    e->wasi_linker = wasmtime_linker_new(e->wasm);
+    wasmtime_error_t *werr = wasmtime_linker_define_wasi(e->wasi_linker);
+    if (werr) wasmtime_error_delete(werr);
     if ((rc = aw_core_define_abi(e)) != AW_OK) {
+        wasmtime_linker_delete(e->wasi_linker);
         wasmtime_linker_delete(e->linker);
         wasm_engine_delete(e->wasm);
         free(e);
@@ -257,6 +265,7 @@ aw_err aw_engine_new(const aw_engine_config *cfg, aw_engine **out)
     pthread_mutex_init(&e->lock, NULL);
     pthread_cond_init(&e->wake, NULL);
     if (pthread_create(&e->ticker, NULL, ticker_main, e) != 0) {
+        wasmtime_linker_delete(e->wasi_linker);
         wasmtime_linker_delete(e->linker);
         wasm_engine_delete(e->wasm);
         free(e);
@@ -276,6 +285,7 @@ void aw_engine_free(aw_engine *e)
     pthread_join(e->ticker, NULL);
     pthread_mutex_destroy(&e->lock);
     pthread_cond_destroy(&e->wake);
+    wasmtime_linker_delete(e->wasi_linker);
     wasmtime_linker_delete(e->linker);
     wasm_engine_delete(e->wasm);
     free(e->hosts);
@@ -292,6 +302,14 @@ static wasm_valtype_vec_t valtypes(const char *sig)
     return v;
 }
 
+static wasmtime_error_t *define_in(wasmtime_linker_t *l, const aw_host_func *f, wasm_functype_t *ty)
+{
+    return f->acb ? wasmtime_linker_define_async_func(l, f->module, strlen(f->module), f->name,
+                                                      strlen(f->name), ty, f->acb, f->data, NULL)
+                  : wasmtime_linker_define_func(l, f->module, strlen(f->module), f->name,
+                                                strlen(f->name), ty, f->cb, f->data, NULL);
+}
+
 aw_err aw_engine_define(aw_engine *e, const aw_host_func *fns, size_t n)
 {
     aw_host_func *nh = realloc(e->hosts, (e->n_hosts + n) * sizeof *nh);
@@ -301,12 +319,9 @@ aw_err aw_engine_define(aw_engine *e, const aw_host_func *fns, size_t n)
         const aw_host_func *f = &fns[i];
         wasm_valtype_vec_t p = valtypes(f->params), r = valtypes(f->results);
         wasm_functype_t *ty = wasm_functype_new(&p, &r);
-        wasmtime_error_t *err =
-            f->acb ? wasmtime_linker_define_async_func(e->linker, f->module, strlen(f->module),
-                                                       f->name, strlen(f->name), ty, f->acb,
-                                                       f->data, NULL)
-                   : wasmtime_linker_define_func(e->linker, f->module, strlen(f->module), f->name,
-                                                 strlen(f->name), ty, f->cb, f->data, NULL);
+        wasmtime_error_t *err = define_in(e->linker, f, ty);
+        /* WASI-lite stays out of the WASI linker, which has the real one */
+        if (!err && strcmp(f->module, "wasi_snapshot_preview1")) err = define_in(e->wasi_linker, f, ty);
         wasm_functype_delete(ty);
         if (err) {
             char *msg = aw_core_error_text(err);
@@ -378,7 +393,7 @@ static aw_err not_wasm(const char *name, const uint8_t *b, size_t n)
 }
 
 aw_err aw_engine_compile(aw_engine *e, const char *name, const uint8_t *bytes, size_t len,
-                         aw_component **out)
+                         bool wasi, aw_component **out)
 {
     aw_format f = aw_sniff_format(bytes, len);
     if (f == AW_FORMAT_UNKNOWN) return not_wasm(name, bytes, len);
@@ -395,6 +410,7 @@ aw_err aw_engine_compile(aw_engine *e, const char *name, const uint8_t *bytes, s
     c->engine = e;
     c->format = f;
     c->cls = &aw_core_guest_class;
+    c->wasi = wasi;
     aw_err rc = aw_core_compile(e, c, bytes, len);
     if (rc) {
         free(c->name);
@@ -411,6 +427,9 @@ void aw_component_release(aw_component *c)
     if (c->on_unload) c->on_unload(c->on_unload_ud, c->name);
     c->cls->free_impl(c->impl);
     if (c->grants_free) c->grants_free(c->grants);
+    for (size_t i = 0; i < c->n_preopens; i++) free(c->preopens[i]);
+    free(c->preopens);
+    free(c->preopen_rw);
     free(c->name);
     free(c);
 }

@@ -31,6 +31,7 @@ void aw_engine_free(aw_engine *e);
 wasm_engine_t *aw_engine_wasm(aw_engine *e);
 uint64_t aw_engine_max_memory(const aw_engine *e);
 const wasmtime_linker_t *aw_engine_linker(const aw_engine *e);
+const wasmtime_linker_t *aw_engine_wasi_linker(const aw_engine *e);
 uint32_t aw_engine_slice_ticks(const aw_engine *e);
 uint64_t aw_engine_fuel(const aw_engine *e);
 /* The epoch ticker runs only while guest code may be running. */
@@ -116,12 +117,17 @@ struct aw_component {
     uint32_t max_table_elements;
     uint64_t fuel;
     uint32_t deadline_ms;
+    /* WASI preview 1 (instead of WASI-lite), with these preopened dirs */
+    bool wasi;
+    char **preopens;
+    bool *preopen_rw;
+    size_t n_preopens;
     void (*grants_free)(void *);
 };
 
 /* Sniff the format, compile, check the ABI, link. */
 aw_err aw_engine_compile(aw_engine *e, const char *name, const uint8_t *bytes, size_t len,
-                         aw_component **out);
+                         bool wasi, aw_component **out);
 aw_format aw_sniff_format(const uint8_t *bytes, size_t len);
 
 static inline aw_err aw_guest_new(aw_component *c, const aw_guest_env *env, aw_guest **out)
@@ -191,7 +197,9 @@ aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size
 aw_err aw_core_define_abi(aw_engine *e);
 /* ABI conformance of a compiled module; appends problems (one per line) to
  * `problems` when not NULL. Returns the ABI version found or -1. */
-int aw_core_check_abi(const aw_engine *e, wasmtime_module_t *m, char **problems, bool *conforms);
+/* `wasi`: imports of wasi_snapshot_preview1 are left to the WASI linker. */
+int aw_core_check_abi(const aw_engine *e, wasmtime_module_t *m, bool wasi, char **problems,
+                      bool *conforms);
 
 /* Flatten a Wasmtime error chain to one line ("a: b: c"); frees `err`. */
 char *aw_core_error_text(wasmtime_error_t *err);

@@ -41,7 +41,7 @@ static void inspect_core(aw_engine *e, wasmtime_module_t *m, aw_inspect *r)
     }
     wasm_exporttype_vec_delete(&ex);
     char *problems = NULL;
-    r->abi_version = aw_core_check_abi(e, m, &problems, &r->conforms);
+    r->abi_version = aw_core_check_abi(e, m, false, &problems, &r->conforms);
     r->problems = problems ? problems : strdup("");
 }
 

@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -202,6 +203,43 @@ void aw_runtime_free(aw_runtime *rt)
 static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *bytes, size_t len,
                            const aw_load_options *opt, aw_component **out);
 
+/* A directory a file-read grant covers whole (the directory, a slash and a
+ * double star, with no wildcard before) is preopened for WASI, read-write
+ * if a file-write grant covers it whole too. Anything narrower (a one-star
+ * pattern such as *.txt) is not expressible as a preopen and is left out:
+ * WASI then cannot reach it at all. */
+static bool covers_whole(const char *pat, const char *dir)
+{
+    size_t n = strlen(pat);
+    if (n < 4 || strcmp(pat + n - 3, "/**") || strcspn(pat, "*?[") != n - 2) return false;
+    size_t d = n - 3;  /* the directory part */
+    return !strncmp(pat, dir, d) && (dir[d] == 0 || dir[d] == '/');
+}
+
+static aw_err wasi_preopens(aw_component *c, const aw_grants *g)
+{
+    for (size_t i = 0; i < g->n[AW_CAP_FILE_READ]; i++) {
+        const char *p = g->pat[AW_CAP_FILE_READ][i];
+        size_t n = strlen(p);
+        if (n < 4 || strcmp(p + n - 3, "/**") || strcspn(p, "*?[") != n - 2) continue;
+        char dir[4096], real[PATH_MAX];
+        snprintf(dir, sizeof dir, "%.*s", (int)(n - 3), p);
+        struct stat st;
+        if (!realpath(dir[0] ? dir : "/", real) || stat(real, &st) || !S_ISDIR(st.st_mode)) continue;
+        if (!aw_grants_allow(g, AW_CAP_FILE_READ, real)) continue;  /* a symlink led elsewhere */
+        bool rw = false;
+        for (size_t j = 0; j < g->n[AW_CAP_FILE_WRITE]; j++) rw |= covers_whole(g->pat[AW_CAP_FILE_WRITE][j], real);
+        char **v = realloc(c->preopens, (c->n_preopens + 1) * sizeof *v);
+        if (v) c->preopens = v;
+        bool *w = v ? realloc(c->preopen_rw, (c->n_preopens + 1) * sizeof *w) : NULL;
+        if (w) c->preopen_rw = w;
+        if (!v || !w || !(c->preopens[c->n_preopens] = strdup(real)))
+            return aw__fail(AW_ENOMEM, "out of memory preparing WASI for '%s'", c->name);
+        c->preopen_rw[c->n_preopens++] = rw;
+    }
+    return AW_OK;
+}
+
 /* A component's last reference is gone (the host released it and its last
  * actor ended). The audit trail outlives every component of its runtime. */
 static void audit_unload(void *ud, const char *name)
@@ -273,7 +311,7 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
                                 opt->rate_per_s, opt->rate_burst, &g);
     if (rc) return rc;
     if ((rc = aw__host_ns_check(rt, name, bytes, len, g)) != AW_OK ||
-        (rc = aw_engine_compile(rt->engine, name, bytes, len, out)) != AW_OK) {
+        (rc = aw_engine_compile(rt->engine, name, bytes, len, opt->wasi, out)) != AW_OK) {
         aw_audit_write(rt->audit, name, NULL, 0, "load", name, "denied", aw_last_error());
         aw_grants_free(g);
         return rc;
@@ -287,6 +325,11 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
     if (rt->audit) {
         (*out)->on_unload = audit_unload;
         (*out)->on_unload_ud = rt->audit;
+    }
+    if (opt->wasi && (rc = wasi_preopens(*out, g)) != AW_OK) {
+        aw_component_release(*out);
+        *out = NULL;
+        return rc;
     }
     (*out)->max_memory_bytes = opt->max_memory_bytes;
     (*out)->max_table_elements = opt->max_table_elements;
