@@ -340,6 +340,73 @@ static void hostile_file_traversal(void)
     CHECK(system(cmd) == 0);
 }
 
+/* ---- WASI preview 1: only what the file grants cover whole ----------------- */
+
+static aw_component *load_wasi(const char *g1, const char *g2)
+{
+    const char *grants[2] = {g1, g2};
+    aw_load_options o = {.grants = grants, .n_grants = g2 ? 2 : g1 ? 1 : 0, .wasi = true};
+    aw_component *c = NULL;
+    aw_err e = aw_component_load_file_opts(rt, tl_guest_path("hostile_wasifs"), &o, &c);
+    CHECKF(e == AW_OK, "load wasifs: %s", aw_last_error());
+    return c;
+}
+
+static void wasi_expect(const char *who, const char *msg, const char *want)
+{
+    char *s = ask(who, msg);
+    CHECKF(!strncmp(s, want, strlen(want)), "%s(%s) -> %s, want %s", who, msg, s, want);
+    free(s);
+}
+
+static void hostile_wasi(void)
+{
+    char dir[128], cmd[600], p[300], rg[200], wg[200], tg[200];
+    snprintf(dir, sizeof dir, "/tmp/aw-wasi-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s/d && echo inside > %s/d/a.txt && echo outside > %s/secret.txt",
+             dir, dir, dir, dir);
+    REQUIRE(system(cmd) == 0);
+    aw_component *c = NULL;
+    CHECK_ERR(aw_component_load_file(rt, tl_guest_path("hostile_wasifs"), &c), AW_ELINK);
+    CHECK_CONTAINS(aw_last_error(), "wasi_snapshot_preview1.path_open");  /* no WASI asked for */
+
+    snprintf(rg, sizeof rg, "file-read(%s/d/**)", dir);
+    aw_component *ro = load_wasi(rg, NULL);
+    REQUIRE(ro);
+    spawn("wasi-ro", ro);
+    snprintf(p, sizeof p, "%s/d/a.txt", dir);
+    wasi_expect("wasi-ro", p, "inside");                        /* a preopened directory */
+    snprintf(p, sizeof p, "%s/secret.txt", dir);
+    wasi_expect("wasi-ro", p, "ERR");                           /* outside every preopen */
+    snprintf(p, sizeof p, "%s/d/../secret.txt", dir);
+    wasi_expect("wasi-ro", p, "ERR");
+    wasi_expect("wasi-ro", "/etc/passwd", "ERR");
+    snprintf(p, sizeof p, "write:%s/d/new.txt", dir);
+    wasi_expect("wasi-ro", p, "ERR");                           /* read-only preopen */
+
+    snprintf(wg, sizeof wg, "file-write(%s/d/**)", dir);
+    aw_component *rw = load_wasi(rg, wg);
+    REQUIRE(rw);
+    spawn("wasi-rw", rw);
+    snprintf(p, sizeof p, "write:%s/d/new.txt", dir);
+    wasi_expect("wasi-rw", p, "OK");
+    snprintf(p, sizeof p, "%s/d/new.txt", dir);
+    wasi_expect("wasi-rw", p, "written by wasi");
+
+    snprintf(tg, sizeof tg, "file-read(%s/d/*.txt)", dir);      /* not a whole directory */
+    aw_component *narrow = load_wasi(tg, NULL);
+    REQUIRE(narrow);
+    spawn("wasi-narrow", narrow);
+    snprintf(p, sizeof p, "%s/d/a.txt", dir);
+    wasi_expect("wasi-narrow", p, "ERR");                       /* no preopen at all */
+    CHECK(good_answers());
+    aw_component_release(ro);
+    aw_component_release(rw);
+    aw_component_release(narrow);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 /* ---- network: a local HTTP server on 127.0.0.1 only ------------------------ */
 
 static int srv_fd, srv_port;
@@ -526,6 +593,7 @@ int main(void)
     RUN(hostile_ungranted_namespace);
     RUN(hostile_file_traversal);
     RUN(hostile_network);
+    RUN(hostile_wasi);
     aw_component_release(good);
     aw_runtime_free(rt);
     RUN(hostile_audit_trail);

@@ -226,7 +226,7 @@ static aw_err wasi_preopens(aw_component *c, const aw_grants *g)
         snprintf(dir, sizeof dir, "%.*s", (int)(n - 3), p);
         struct stat st;
         if (!realpath(dir[0] ? dir : "/", real) || stat(real, &st) || !S_ISDIR(st.st_mode)) continue;
-        if (!aw_grants_allow(g, AW_CAP_FILE_READ, real)) continue;  /* a symlink led elsewhere */
+        if (!covers_whole(p, real)) continue;  /* a symlink led out of the grant */
         bool rw = false;
         for (size_t j = 0; j < g->n[AW_CAP_FILE_WRITE]; j++) rw |= covers_whole(g->pat[AW_CAP_FILE_WRITE][j], real);
         char **v = realloc(c->preopens, (c->n_preopens + 1) * sizeof *v);
