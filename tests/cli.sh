@@ -46,6 +46,8 @@ expect inspect-missing 4 'missing export aw_handle' '' -- "$cli" inspect "$g/no_
 expect inspect-import 4 'env.secret' '' -- "$cli" inspect "$g/bad_import.wasm"
 expect inspect-not-wasm 2 '' 'not a WebAssembly' -- "$cli" inspect "$tmp/bad.wasm"
 expect inspect-json 0 '"conforms":true' '' -- "$cli" inspect --json "$g/echo.wasm"
+expect inspect-caps 0 'grants it can use: network-outbound' '' -- "$cli" inspect "$g/hostile_netgrab.wasm"
+expect inspect-caps-none 0 'grants it can use: none' '' -- "$cli" inspect "$g/echo.wasm"
 "$cli" inspect --json "$g/wrong_abi.wasm" > "$tmp/j.json"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["abi_version"]==7 and not d["conforms"] and d["format"]=="core module"' "$tmp/j.json"; then
   pass=$((pass+1)); else echo "FAIL inspect-json-parse"; fail=$((fail+1)); fi

@@ -6,7 +6,8 @@
 static const char inspect_usage[] =
     "usage: airssys-wasm inspect <guest.wasm> [--json]\n"
     "  prints the format (core module / component), imports, exports and whether the\n"
-    "  guest conforms to guest ABI v0, listing every problem when it does not.\n"
+    "  guest conforms to guest ABI v0, listing every problem when it does not, and\n"
+    "  which capability grants its imports can use (it gets none unless granted).\n"
     "  exit: 0 conforms, 4 does not conform, 2 unreadable or not WebAssembly\n";
 
 static void json_str(const char *s)
@@ -56,6 +57,35 @@ static void print_json(const char *path, const aw_inspect *r)
     puts("}");
 }
 
+/* The capabilities a guest's imports can use (deny by default: each needs
+ * a grant at load, see docs/capabilities.md). Up to 16, deduplicated. */
+static size_t needed_caps(const aw_inspect *r, const char *out[16], char hosts[8][128])
+{
+    size_t n = 0, nh = 0;
+    for (size_t i = 0; i < r->n_imports && n < 16; i++) {
+        const char *m = r->imports[i].module ? r->imports[i].module : "", *f = r->imports[i].name;
+        const char *cap = NULL;
+        if (!strcmp(m, "airssys")) {
+            if (!strcmp(f, "send") || !strcmp(f, "request")) cap = "messaging(send=...)";
+            else if (!strcmp(f, "publish")) cap = "messaging(publish=...)";
+            else if (!strcmp(f, "subscribe")) cap = "messaging(subscribe=...)";
+            else if (!strcmp(f, "file_read") || !strcmp(f, "file_stat") || !strcmp(f, "file_list"))
+                cap = "file-read(...)";
+            else if (!strcmp(f, "file_write") || !strcmp(f, "file_delete")) cap = "file-write(...)";
+            else if (!strcmp(f, "http")) cap = "network-outbound(...)";
+        } else if (!strcmp(m, "wasi_snapshot_preview1") && (!strcmp(f, "path_open") || !strcmp(f, "fd_prestat_get"))) {
+            cap = "wasi (aw_load_options.wasi) + file-read(<dir>/**)";
+        } else if (*m && strcmp(m, "wasi_snapshot_preview1") && nh < 8) {
+            snprintf(hosts[nh], sizeof hosts[nh], "host(%s)", m);
+            cap = hosts[nh++];
+        }
+        bool dup = !cap;
+        for (size_t k = 0; k < n && !dup; k++) dup = !strcmp(out[k], cap);
+        if (!dup) out[n++] = cap;
+    }
+    return n;
+}
+
 static void print_text(const char *path, const aw_inspect *r)
 {
     printf("file:     %s (%zu bytes)\n", path, r->size);
@@ -72,6 +102,12 @@ static void print_text(const char *path, const aw_inspect *r)
             p += n + (nl ? 1 : 0);
         }
     }
+    const char *caps[16];
+    char hosts[8][128];
+    size_t nc = needed_caps(r, caps, hosts);
+    printf("grants it can use: %s", nc ? "" : "none (it only logs, replies and computes)");
+    for (size_t i = 0; i < nc; i++) printf("%s%s", i ? ", " : "", caps[i]);
+    putchar('\n');
     printf("imports (%zu):\n", r->n_imports);
     for (size_t i = 0; i < r->n_imports; i++)
     {
