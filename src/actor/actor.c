@@ -573,6 +573,7 @@ void aw_actor_turn(aw_actor *a)
     uint32_t batch = a->rt->cfg.batch;
     aw_pending *was = atomic_load(&a->parked_on) ? atomic_exchange(&a->parked_on, NULL) : NULL;
     if (was) aw_pending_unref(was);  /* woken up: drop the parked reference */
+again:
     for (uint32_t done = 0; done < batch && !a->dead && !a->down;) {
         if (atomic_load(&a->kill)) { kill_now(a); break; }
         if (!a->in_call && !a->sup_stopping && atomic_load(&a->sup_stop)) {
@@ -627,6 +628,9 @@ void aw_actor_turn(aw_actor *a)
     }
     if (a->dead) { aw_actor_unref(a); return; }
     if (a->in_call || a->booting || aw_mailbox_count(&a->mb) > 0 || (a->stopping && !a->on_sys)) {
+        /* Nobody else is waiting for a worker: take another turn here rather
+         * than requeue it, which could wake an idle worker for nothing. */
+        if (!a->in_call && aw_sched_empty(&a->rt->sched)) goto again;
         aw_sched_push(&a->rt->sched, a);
         return;
     }

@@ -28,6 +28,11 @@ typedef struct aw_sched {
 aw_err aw_sched_start(aw_sched *s, unsigned workers);
 void aw_sched_push(aw_sched *s, aw_actor *a);
 void aw_sched_stop(aw_sched *s);
+/* No actor is waiting for a worker (a hint: it may change at once). */
+static inline bool aw_sched_empty(aw_sched *s)
+{
+    return !atomic_load_explicit(&s->head, memory_order_relaxed);
+}
 
 /* Busy-wait hint for spin loops. */
 static inline void aw_cpu_relax(void)
