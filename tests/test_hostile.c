@@ -448,7 +448,7 @@ static void *http_server(void *arg)
         else if (!strcmp(path, "/big")) { plen = 2u << 20; payload = malloc(plen); memset(payload, 'x', plen); }
         else { status = 404; payload = strdup("no"); }
         if (payload && !plen) plen = strlen(payload);
-        int hl = snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n%s%s%sConnection: close\r\n\r\n",
+        int hl = snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nX-Served-By: test\r\n%s%s%sConnection: close\r\n\r\n",
                           status, plen, *loc ? "Location: " : "", loc, *loc ? "\r\n" : "");
         send(c, head, (size_t)hl, MSG_NOSIGNAL);
         for (size_t off = 0; off < plen;) {
@@ -493,6 +493,10 @@ static void hostile_network(void)
     expect_url(u, "200:hi there");
     snprintf(u, sizeof u, "POST http://127.0.0.1:%d/echo", srv_port);
     expect_url(u, "200:POST payload");
+    snprintf(u, sizeof u, "HDR GET http://127.0.0.1:%d/hello", srv_port);
+    char *hs = ask("netgrab", u);
+    CHECKF(strstr(hs, "X-Served-By: test\n") && strstr(hs, "Content-Length: 8\n"), "headers: %s", hs);
+    free(hs);
     snprintf(u, sizeof u, "GET http://127.0.0.1:%d/redirect-ok", srv_port);
     expect_url(u, "200:hi there");                        /* a granted redirect is followed */
     int hits = atomic_load(&srv_hits_hello);

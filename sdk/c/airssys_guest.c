@@ -35,6 +35,8 @@ AW_IMPORT("file_stat") int64_t aw__host_file_stat(const void *p, int32_t n);
 AW_IMPORT("file_delete") int32_t aw__host_file_delete(const void *p, int32_t n);
 AW_IMPORT("http") int32_t aw__host_http(const void *req, int32_t len, int32_t timeout_ms);
 
+static char *aw__http_hdrs;  /* the last response's header lines */
+
 int aw_http(const char *method, const char *url, const char *headers, const void *body,
             size_t len, uint32_t timeout_ms, uint8_t **resp, size_t *resp_len)
 {
@@ -53,14 +55,24 @@ int aw_http(const char *method, const char *url, const char *headers, const void
     if (!buf) return AW_G_ENOMEM;
     aw__host_read_reply(buf, total);
     buf[total] = 0;
-    char *nl = memchr(buf, '\n', (size_t)total);
+    /* "STATUS\n" headers "\n" body: keep the headers for aw_http_headers */
     int status = atoi(buf);
-    size_t skip = nl ? (size_t)(nl - buf) + 1 : (size_t)total;
+    char *h = memchr(buf, '\n', (size_t)total);
+    h = h ? h + 1 : buf + total;
+    char *end = h;
+    while (end < buf + total && !(*end == '\n' && (end == h || end[-1] == '\n'))) end++;
+    size_t hn = (size_t)(end - h);
+    free(aw__http_hdrs);
+    aw__http_hdrs = malloc(hn + 1);
+    if (aw__http_hdrs) { memcpy(aw__http_hdrs, h, hn); aw__http_hdrs[hn] = 0; }
+    size_t skip = end < buf + total ? (size_t)(end - buf) + 1 : (size_t)total;
     memmove(buf, buf + skip, (size_t)total - skip + 1);
     *resp = (uint8_t *)buf;
     *resp_len = (size_t)total - skip;
     return status;
 }
+
+const char *aw_http_headers(void) { return aw__http_hdrs ? aw__http_hdrs : ""; }
 
 int aw_file_read(const char *path, void *buf, size_t cap)
 {

@@ -94,6 +94,8 @@ int aw_file_delete(const char *path);
  * message limit), AW_G_ETIMEDOUT, AW_G_EIO. The actor waits parked. */
 int aw_http(const char *method, const char *url, const char *headers, const void *body,
             size_t len, uint32_t timeout_ms, uint8_t **resp, size_t *resp_len);
+/* The header lines ("Name: value\n") of the last aw_http response, or "". */
+const char *aw_http_headers(void);
 
 /* End this instance now: status 0 is a normal exit, anything else an
  * abnormal one (a supervisor restarts it by its restart type). */

@@ -5,7 +5,7 @@
  * empty line, and the body. The host name (and port) of the URL is checked
  * against the grants before anything is sent, and again for every redirect,
  * which is followed by hand (never by curl) for that reason. Only http and
- * https. The response ("STATUS\n" headers "\n" body) is capped at the
+ * https. The response ("STATUS\n", header lines, an empty line, the body) is capped at the
  * component's message size and read back with airssys.read_reply.
  *
  * A transfer runs on a thread of its own while the guest's call is
@@ -35,6 +35,8 @@ typedef struct xfer {
     /* the response being built */
     char *resp;
     size_t resp_len;
+    char *hdrs;              /* the final response's header lines, "Name: value\n" */
+    size_t hdrs_len;
     bool over;
 } xfer;
 
@@ -83,6 +85,25 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* Header lines of the response; a new status line (after a 100 Continue,
+ * say) starts them over. CRLF becomes LF. */
+static size_t on_header(char *ptr, size_t size, size_t n, void *ud)
+{
+    xfer *x = ud;
+    size_t len = size * n;
+    if (len >= 5 && !memcmp(ptr, "HTTP/", 5)) { x->hdrs_len = 0; return len; }
+    while (len && (ptr[len - 1] == '\n' || ptr[len - 1] == '\r')) len--;
+    if (!len) return size * n;
+    if (x->hdrs_len + len + 1 > 64 * 1024) return size * n;  /* keep the first 64 KiB */
+    char *h = realloc(x->hdrs, x->hdrs_len + len + 2);
+    if (!h) return 0;
+    memcpy(h + x->hdrs_len, ptr, len);
+    h[x->hdrs_len + len] = '\n';
+    x->hdrs = h;
+    x->hdrs_len += len + 1;
+    return size * n;
+}
+
 static void fail(xfer *x, aw_err err, const char *why, const char *target)
 {
     aw__audit_actor(x->self, "http", target, err == AW_EDENIED ? "denied" : "n/a", why);
@@ -121,6 +142,8 @@ static aw_err exchange(xfer *x, const char *url, long *status, char **next, char
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
@@ -169,21 +192,24 @@ static void *run(void *arg)
         url = NULL;
         if (e) { fail(x, e, why, x->url); break; }
         if (next) { url = next; continue; }
-        /* "STATUS\n" + body (headers are kept by curl's defaults out of it) */
+        /* "STATUS\n", the header lines, an empty line, the body */
         char head[16];
         int k = snprintf(head, sizeof head, "%ld\n", status);
-        uint8_t *out = malloc((size_t)k + x->resp_len + 1);
+        size_t total = (size_t)k + x->hdrs_len + 1 + x->resp_len;
+        uint8_t *out = malloc(total + 1);
         if (!out) { fail(x, AW_ENOMEM, "out of memory", x->url); break; }
         memcpy(out, head, (size_t)k);
-        if (x->resp_len) memcpy(out + k, x->resp, x->resp_len);
-        aw_call_result res = {.reply = out, .reply_len = (size_t)k + x->resp_len};
+        if (x->hdrs_len) memcpy(out + k, x->hdrs, x->hdrs_len);
+        out[(size_t)k + x->hdrs_len] = '\n';
+        if (x->resp_len) memcpy(out + k + x->hdrs_len + 1, x->resp, x->resp_len);
+        aw_call_result res = {.reply = out, .reply_len = total};
         aw_pending_complete(x->p, &res);
     }
     free(url);
     aw_runtime *rt = x->self->rt;
     aw_pending_unref(x->p);
     aw_actor_unref(x->self);
-    free(x->method); free(x->url); free(x->headers); free(x->body); free(x->resp);
+    free(x->method); free(x->url); free(x->headers); free(x->body); free(x->resp); free(x->hdrs);
     free(x);
     pthread_mutex_lock(&rt->mu);  /* last: the runtime may be waiting to be freed */
     rt->http_inflight--;
