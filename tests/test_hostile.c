@@ -104,6 +104,30 @@ static void hostile_component_limits(void)
     CHECK_CONTAINS(aw_last_error(), "fuel metering");
     aw_component_release(bomb);
     aw_component_release(loop);
+
+    /* the stack: engine-wide, bounded so Wasmtime cannot abort on it */
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.max_wasm_stack = 16u << 20;
+    aw_runtime *r2 = NULL;
+    CHECK_ERR(aw_runtime_new(&cfg, &r2), AW_EINVAL);
+    CHECK_CONTAINS(aw_last_error(), "max_wasm_stack");
+    cfg.max_wasm_stack = 64u << 10;
+    cfg.workers = 1;
+    cfg.max_instances = 4;
+    cfg.log_level = AW_LOG_ERROR + 1;
+    REQUIRE(CHECK_ERR(aw_runtime_new(&cfg, &r2), AW_OK));
+    aw_runtime *saved = rt;
+    rt = r2;
+    aw_component *rec = load("hostile_recurse", NULL, 0, 0, 0);
+    spawn("recurse-small", rec);
+    aw_reply r = {0};
+    CHECK_ERR(aw_request(rt, "recurse-small", "go", 2, 5000, &r), AW_ETRAP);
+    CHECK_CONTAINS(aw_last_error(), "stack overflow");
+    aw_reply_free(&r);
+    aw_component_release(rec);
+    aw_runtime_free(r2);
+    rt = saved;
 }
 
 static void hostile_abi_liar(void)

@@ -109,6 +109,8 @@ typedef struct aw_runtime_config {
     uint32_t handler_deadline_ms;/* CPU time one message may use (0 = none) */
     uint32_t time_slice_ms;      /* guest runs this long before yielding */
     uint32_t batch;              /* messages per actor turn (fairness) */
+    uint32_t max_wasm_stack;     /* guest call stack, bytes; 0 = 512 KiB (64..768 KiB).
+                                  * Engine-wide: Wasmtime sets it per engine */
     uint64_t fuel;               /* optional: fuel (~wasm instructions) each instance may
                                   * burn in its life; 0 = unmetered. Out of fuel: a crash
                                   * (AW_ELIMIT), so a supervisor restarts it with a new budget */

@@ -117,6 +117,9 @@ static aw_err check_config(const aw_engine_config *c)
         return aw__fail(AW_EINVAL,
                         "runtime config: max_memory_bytes=%llu is outside 64 KiB..4 GiB",
                         (unsigned long long)c->max_memory_bytes);
+    if (c->max_wasm_stack && (c->max_wasm_stack < (64u << 10) || c->max_wasm_stack > (768u << 10)))
+        return aw__fail(AW_EINVAL, "runtime config: max_wasm_stack=%u is outside 64..768 KiB "
+                        "(it must stay below the 1 MiB fiber stack)", c->max_wasm_stack);
     if (c->time_slice_ms < 1 || c->time_slice_ms > 10000)
         return aw__fail(AW_EINVAL, "runtime config: time_slice_ms=%u is outside 1..10000",
                         c->time_slice_ms);
@@ -213,7 +216,7 @@ static wasm_config_t *make_config(const aw_engine_config *c)
     wasmtime_config_memory_guard_size_set(wc, reserve >= (4ull << 30) ? (32u << 20) : 65536);
     wasmtime_config_memory_reservation_for_growth_set(wc, 0);
     wasmtime_config_memory_init_cow_set(wc, true);
-    wasmtime_config_max_wasm_stack_set(wc, 512u << 10);
+    wasmtime_config_max_wasm_stack_set(wc, c->max_wasm_stack ? c->max_wasm_stack : 512u << 10);
     wasmtime_config_async_stack_size_set(wc, 1u << 20);
     wasmtime_config_wasm_component_model_set(wc, true);
 

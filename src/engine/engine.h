@@ -24,6 +24,7 @@ typedef struct aw_engine_config {
     const char *cache_dir;  /* NULL = default */
     bool no_cache;
     uint64_t fuel;          /* per-instance fuel budget; 0 = fuel not metered */
+    uint32_t max_wasm_stack; /* bytes; 0 = 512 KiB */
 } aw_engine_config;
 
 aw_err aw_engine_new(const aw_engine_config *cfg, aw_engine **out);

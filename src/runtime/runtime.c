@@ -86,7 +86,7 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     if (!rt) return aw__fail(AW_ENOMEM, "out of memory creating the runtime");
     rt->cfg = cfg;
     aw_engine_config ec = {cfg.max_instances, cfg.max_memory_bytes, cfg.time_slice_ms,
-                           cfg.cache_dir, cfg.no_cache, cfg.fuel};
+                           cfg.cache_dir, cfg.no_cache, cfg.fuel, cfg.max_wasm_stack};
     aw_err rc = aw_engine_new(&ec, &rt->engine);
     if (rc) { free(rt); return rc; }
     if ((rc = aw_host_define_wasi_lite(rt->engine)) != AW_OK ||
