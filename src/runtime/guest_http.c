@@ -17,10 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { G_EINVAL = -1, G_ETOOBIG = -2, G_ETIMEDOUT = -7, G_ENOMEM = -11, G_EDENIED = -12,
+enum { G_EINVAL = -1, G_ETOOBIG = -2, G_EAGAIN = -3, G_ETIMEDOUT = -7, G_ENOMEM = -11, G_EDENIED = -12,
        G_EIO = -14 };
 
 #define MAX_REDIRECTS 5
+#define MAX_INFLIGHT 256  /* transfers at once, runtime-wide: each holds a thread */
 #define DEFAULT_TIMEOUT_MS 30000u
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -272,13 +273,20 @@ void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t le
         *code = G_EDENIED;
         return;
     }
+    pthread_mutex_lock(&self->rt->mu);
+    bool busy = self->rt->http_inflight >= MAX_INFLIGHT;
+    if (!busy) self->rt->http_inflight++;
+    pthread_mutex_unlock(&self->rt->mu);
+    if (busy) {  /* a bounded number of threads, whatever the guests ask */
+        aw__audit_actor(self, "http", x->url, "denied", "too many transfers in flight; try later");
+        free(x->method); free(x->url); free(x->headers); free(x->body); free(x);
+        *code = G_EAGAIN;
+        return;
+    }
     aw_actor_ref(self);
     atomic_fetch_add(&p->refs, 1);  /* the transfer's */
     x->self = self;
     x->p = p;
-    pthread_mutex_lock(&self->rt->mu);
-    self->rt->http_inflight++;
-    pthread_mutex_unlock(&self->rt->mu);
     pthread_t t;
     pthread_attr_t at;
     pthread_attr_init(&at);
