@@ -8,17 +8,12 @@
  * `request` is an async host function: it enqueues the message and returns a
  * continuation, so the guest's call suspends, the actor parks (its worker is
  * free), and the reply - or a timeout, or the target's crash - wakes it. */
-#include "runtime.h"
+#include "guest.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-enum {
-    G_EINVAL = -1, G_ETOOBIG = -2, G_EAGAIN = -3, G_ENOENT = -4, G_EFULL = -5, G_ESTOPPED = -6,
-    G_ETIMEDOUT = -7, G_EGUEST = -8, G_ECRASHED = -9, G_EDEADLK = -10, G_ENOMEM = -11,
-    G_EDENIED = -12, G_ERATE = -13,
-};
 
 #define NAME_MAX_ 255
 #define DEFAULT_REQUEST_TIMEOUT_MS 30000u
@@ -35,7 +30,7 @@ static int32_t guest_code(aw_err e)
     case AW_EGUEST: return G_EGUEST;
     case AW_ENOMEM: return G_ENOMEM;
     case AW_EDENIED: return G_EDENIED;
-    case AW_EIO: return -14;
+    case AW_EIO: return G_EIO;
     case AW_ETRAP: case AW_EDEADLINE: case AW_EABI: case AW_ELIMIT: case AW_EENGINE:
         return G_ECRASHED;
     default: return G_EINVAL;
@@ -79,20 +74,6 @@ int32_t aw__sec_check(aw_actor *self, aw_cap_kind op, const char *target, uint32
     return 0;
 }
 
-static aw_actor *self_of(wasmtime_caller_t *caller, aw_guest **g)
-{
-    *g = aw_caller_guest(caller);
-    return aw_guest_owner(*g);
-}
-
-static wasm_trap_t *ret_i32(wasmtime_val_t *res, int32_t v)
-{
-    res[0].kind = WASMTIME_I32;
-    res[0].of.i32 = v;
-    return NULL;
-}
-
-static uint32_t u32(const wasmtime_val_t *v) { return (uint32_t)v->of.i32; }
 
 /* Copy a name out of guest memory into `buf` (NUL-terminated). */
 static wasm_trap_t *read_name(aw_guest *g, const char *fn, uint32_t p, uint32_t n, char *buf,

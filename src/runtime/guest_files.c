@@ -6,7 +6,7 @@
  * file-write grants before touching anything; opens use O_NOFOLLOW, so a
  * symlink swapped in after the check is refused too. Refusals are codes to
  * the guest and audit records; allowed writes and deletes are audited. */
-#include "runtime.h"
+#include "guest.h"
 
 #include "../security/paths.h"
 
@@ -18,9 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { G_EINVAL = -1, G_ETOOBIG = -2, G_ENOENT = -4, G_EDENIED = -12, G_EIO = -14 };
-
-static uint32_t u32(const wasmtime_val_t *v) { return (uint32_t)v->of.i32; }
 
 static wasm_trap_t *ret(wasmtime_val_t *res, int64_t v, bool wide)
 {
@@ -72,10 +69,24 @@ static wasm_trap_t *authorize(aw_guest *g, aw_actor *self, const char *fn, const
     return NULL;
 }
 
-static aw_actor *self_of(wasmtime_caller_t *caller, aw_guest **g)
+/* The common start of a path-taking call: the caller, its path resolved
+ * and authorized. False when the call is over; *done is what it returns. */
+typedef struct fcall {
+    aw_guest *g;
+    aw_actor *self;
+    char canon[AW_PATH_MAX];
+} fcall;
+
+static bool fcall_begin(fcall *f, wasmtime_caller_t *caller, const wasmtime_val_t *args,
+                        wasmtime_val_t *res, const char *fn, const char *op, aw_cap_kind kind,
+                        bool must_exist, bool wide, wasm_trap_t **done)
 {
-    *g = aw_caller_guest(caller);
-    return aw_guest_owner(*g);
+    f->self = self_of(caller, &f->g);
+    int32_t code;
+    *done = authorize(f->g, f->self, fn, op, kind, must_exist, u32(&args[0]), u32(&args[1]),
+                      f->canon, &code);
+    if (!*done && code) *done = ret(res, code, wide);
+    return !*done && !code;
 }
 
 /* file_read(path, path_len, buf, cap) -> file size (bytes copied: min(size, cap)) | code */
@@ -83,13 +94,13 @@ static wasm_trap_t *g_file_read(void *env, wasmtime_caller_t *caller, const wasm
                                 size_t nargs, wasmtime_val_t *res, size_t nres)
 {
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
-    aw_guest *g;
-    aw_actor *self = self_of(caller, &g);
-    char canon[AW_PATH_MAX];
-    int32_t code;
-    wasm_trap_t *trap = authorize(g, self, "airssys.file_read", "file-read", AW_CAP_FILE_READ, true,
-                                  u32(&args[0]), u32(&args[1]), canon, &code);
-    if (trap || code) return trap ? trap : ret(res, code, false);
+    fcall f;
+    wasm_trap_t *trap;
+    if (!fcall_begin(&f, caller, args, res, "airssys.file_read", "file-read", AW_CAP_FILE_READ, true, false,
+                     &trap))
+        return trap;
+    aw_guest *g = f.g;
+    const char *canon = f.canon;
     uint8_t *dst = aw_guest_mem(g, "airssys.file_read", u32(&args[2]), u32(&args[3]), &trap);
     if (!dst && u32(&args[3])) return trap;
     int fd = open(canon, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -113,13 +124,14 @@ static wasm_trap_t *g_file_write(void *env, wasmtime_caller_t *caller, const was
                                  size_t nargs, wasmtime_val_t *res, size_t nres)
 {
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
-    aw_guest *g;
-    aw_actor *self = self_of(caller, &g);
-    char canon[AW_PATH_MAX];
-    int32_t code;
-    wasm_trap_t *trap = authorize(g, self, "airssys.file_write", "file-write", AW_CAP_FILE_WRITE,
-                                  false, u32(&args[0]), u32(&args[1]), canon, &code);
-    if (trap || code) return trap ? trap : ret(res, code, false);
+    fcall f;
+    wasm_trap_t *trap;
+    if (!fcall_begin(&f, caller, args, res, "airssys.file_write", "file-write", AW_CAP_FILE_WRITE, false, false,
+                     &trap))
+        return trap;
+    aw_guest *g = f.g;
+    aw_actor *self = f.self;
+    const char *canon = f.canon;
     const uint8_t *data = aw_guest_mem(g, "airssys.file_write", u32(&args[2]), u32(&args[3]), &trap);
     if (!data && u32(&args[3])) return trap;
     int fd = open(canon, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -184,13 +196,12 @@ static wasm_trap_t *g_file_stat(void *env, wasmtime_caller_t *caller, const wasm
                                 size_t nargs, wasmtime_val_t *res, size_t nres)
 {
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
-    aw_guest *g;
-    aw_actor *self = self_of(caller, &g);
-    char canon[AW_PATH_MAX];
-    int32_t code;
-    wasm_trap_t *trap = authorize(g, self, "airssys.file_stat", "file-stat", AW_CAP_FILE_READ, true,
-                                  u32(&args[0]), u32(&args[1]), canon, &code);
-    if (trap || code) return trap ? trap : ret(res, code, true);
+    fcall f;
+    wasm_trap_t *trap;
+    if (!fcall_begin(&f, caller, args, res, "airssys.file_stat", "file-stat", AW_CAP_FILE_READ, true, true,
+                     &trap))
+        return trap;
+    const char *canon = f.canon;
     struct stat st;
     if (stat(canon, &st)) return ret(res, errno == ENOENT ? G_ENOENT : G_EIO, true);
     int64_t v = (int64_t)st.st_size & ((1ll << 62) - 1);
@@ -202,13 +213,13 @@ static wasm_trap_t *g_file_delete(void *env, wasmtime_caller_t *caller, const wa
                                   size_t nargs, wasmtime_val_t *res, size_t nres)
 {
     AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(nres);
-    aw_guest *g;
-    aw_actor *self = self_of(caller, &g);
-    char canon[AW_PATH_MAX];
-    int32_t code;
-    wasm_trap_t *trap = authorize(g, self, "airssys.file_delete", "file-delete", AW_CAP_FILE_WRITE,
-                                  true, u32(&args[0]), u32(&args[1]), canon, &code);
-    if (trap || code) return trap ? trap : ret(res, code, false);
+    fcall f;
+    wasm_trap_t *trap;
+    if (!fcall_begin(&f, caller, args, res, "airssys.file_delete", "file-delete", AW_CAP_FILE_WRITE, true, false,
+                     &trap))
+        return trap;
+    aw_actor *self = f.self;
+    const char *canon = f.canon;
     if (unlink(canon)) return ret(res, errno == ENOENT ? G_ENOENT : G_EIO, false);
     aw__audit_actor(self, "file-delete", canon, "allowed", "deleted");
     return ret(res, 0, false);

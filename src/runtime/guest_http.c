@@ -11,14 +11,12 @@
  * A transfer runs on a thread of its own while the guest's call is
  * suspended and its actor parked, exactly like airssys.request: no worker
  * waits on the network. */
-#include "runtime.h"
+#include "guest.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { G_EINVAL = -1, G_ETOOBIG = -2, G_EAGAIN = -3, G_ETIMEDOUT = -7, G_ENOMEM = -11, G_EDENIED = -12,
-       G_EIO = -14 };
 
 #define MAX_REDIRECTS 5
 #define MAX_INFLIGHT 256  /* transfers at once, runtime-wide: each holds a thread */
@@ -40,6 +38,17 @@ typedef struct xfer {
     size_t hdrs_len;
     bool over;
 } xfer;
+
+static void xfer_free(xfer *x)
+{
+    free(x->method);
+    free(x->url);
+    free(x->headers);
+    free(x->body);
+    free(x->resp);
+    free(x->hdrs);
+    free(x);
+}
 
 /* host[:port] of a URL, and whether a grant allows it. Without a port in
  * the grant, only the scheme's default port is allowed. */
@@ -210,8 +219,7 @@ static void *run(void *arg)
     aw_runtime *rt = x->self->rt;
     aw_pending_unref(x->p);
     aw_actor_unref(x->self);
-    free(x->method); free(x->url); free(x->headers); free(x->body); free(x->resp); free(x->hdrs);
-    free(x);
+    xfer_free(x);
     pthread_mutex_lock(&rt->mu);  /* last: the runtime may be waiting to be freed */
     rt->http_inflight--;
     pthread_cond_broadcast(&rt->cv);
@@ -257,7 +265,7 @@ void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t le
     xfer *x = calloc(1, sizeof *x);
     if (!x) { *code = G_ENOMEM; return; }
     if (!parse(req, len, x)) {
-        free(x->method); free(x->url); free(x->headers); free(x->body); free(x);
+        xfer_free(x);
         aw__audit_actor(self, "http", "(malformed request)", "denied", "expected METHOD URL\\n...");
         *code = G_EINVAL;
         return;
@@ -269,7 +277,7 @@ void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t le
     if (!url_allowed(g, x->url, why, sizeof why)) {  /* refused before a thread exists */
         aw__audit_actor(self, "http", x->url, "denied", why);
         aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "denied: http %s: %s", x->url, why);
-        free(x->method); free(x->url); free(x->headers); free(x->body); free(x);
+        xfer_free(x);
         *code = G_EDENIED;
         return;
     }
@@ -279,7 +287,7 @@ void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t le
     pthread_mutex_unlock(&self->rt->mu);
     if (busy) {  /* a bounded number of threads, whatever the guests ask */
         aw__audit_actor(self, "http", x->url, "denied", "too many transfers in flight; try later");
-        free(x->method); free(x->url); free(x->headers); free(x->body); free(x);
+        xfer_free(x);
         *code = G_EAGAIN;
         return;
     }
@@ -297,7 +305,7 @@ void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t le
         pthread_mutex_unlock(&self->rt->mu);
         aw_pending_unref(p);
         aw_actor_unref(self);
-        free(x->method); free(x->url); free(x->headers); free(x->body); free(x);
+        xfer_free(x);
         *code = G_ENOMEM;
     }
     pthread_attr_destroy(&at);
