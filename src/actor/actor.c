@@ -314,6 +314,7 @@ static void tell_parent_down(aw_actor *a)
 void aw_actor_revive(aw_actor *a)
 {
     a->down = false;
+    a->exit_asked = false;
     a->sup_stopping = false;
     atomic_store(&a->sup_stop, AW_SUPSTOP_NONE);
     atomic_store(&a->kill, false);
@@ -341,10 +342,10 @@ void aw_actor_sup_stop(aw_actor *a, int how)
 static bool is_crash(aw_err e) { return e != AW_OK && e != AW_EGUEST; }
 
 /* A guest's exit(0) is a normal exit; every other crash is abnormal. */
-static aw_exit_reason exit_of(aw_err cause, const char *detail)
+static aw_exit_reason exit_of(const aw_actor *a, aw_err cause)
 {
-    return cause == AW_EEXIT && detail && strstr(detail, "called exit(0)") ? AW_EXIT_NORMAL
-                                                                     : AW_EXIT_CRASH;
+    return cause == AW_EEXIT && a->exit_asked && a->exit_status == 0 ? AW_EXIT_NORMAL
+                                                                       : AW_EXIT_CRASH;
 }
 static void route(aw_actor *a, aw_msg *m, aw_call_result *res);
 
@@ -388,7 +389,7 @@ static void complete(aw_actor *a, aw_call_result *res)
         a->cls->destroy(a->guest);  /* its slot is free before the requester hears */
         a->guest = NULL;
         route(a, m, res);
-        go_down(a, exit_of(cause, reason), cause, reason);
+        go_down(a, exit_of(a, cause), cause, reason);
         free(reason);
         return;
     }

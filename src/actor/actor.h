@@ -95,6 +95,8 @@ typedef struct aw_actor {
     uint8_t *boot_cfg;
     size_t boot_cfg_len;
     aw_bucket bucket;         /* consumer side: its guest's messaging rate */
+    bool exit_asked;          /* its guest called airssys.exit, with exit_status */
+    int32_t exit_status;
     /* supervisors only: runtime messages (m NULL: a stop was requested) */
     void (*on_sys)(struct aw_actor *a, aw_msg *m);
 } aw_actor;

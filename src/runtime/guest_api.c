@@ -373,7 +373,11 @@ static wasm_trap_t *g_next(void *env, wasmtime_caller_t *caller, const wasmtime_
 static wasm_trap_t *g_exit(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,
                            size_t nargs, wasmtime_val_t *res, size_t nres)
 {
-    AW_UNUSED(env); AW_UNUSED(caller); AW_UNUSED(nargs); AW_UNUSED(res); AW_UNUSED(nres);
+    AW_UNUSED(env); AW_UNUSED(nargs); AW_UNUSED(res); AW_UNUSED(nres);
+    aw_guest *g;
+    aw_actor *self = self_of(caller, &g);
+    self->exit_asked = true;  /* the actor reads the status, not the trap's text */
+    self->exit_status = args[0].of.i32;
     char msg[96];
     int n = snprintf(msg, sizeof msg, AW_EXIT_TAG "(%d)", args[0].of.i32);
     return wasmtime_trap_new(msg, (size_t)n);
