@@ -495,24 +495,34 @@ void aw_actor_boot(aw_actor *a, const uint8_t *cfg, size_t len)
 
 /* Next start-up call of a booting child: init (which also runs the
  * module's constructor), then start, then ready. */
-static void boot_step(aw_actor *a)
+/* Start the next start-up call; false once both have run (booted). */
+static bool boot_next_call(aw_actor *a, aw_err *rc)
 {
+    *rc = AW_OK;
     if (a->boot_step == 2) {
         a->booting = false;
         free(a->boot_cfg);
         a->boot_cfg = NULL;
-        aw__sup_child_ready(a);
-        return;
+        return false;
     }
     aw_call_kind kind = a->boot_step++ == 0 ? AW_CALL_INIT : AW_CALL_START;
     a->current = NULL;
     a->call_kind = kind;
-    a->in_call = true;
-    aw_err rc = a->cls->begin(a->guest, kind, kind == AW_CALL_INIT ? a->boot_cfg : NULL,
-                              kind == AW_CALL_INIT ? a->boot_cfg_len : 0, 0);
+    *rc = a->cls->begin(a->guest, kind, kind == AW_CALL_INIT ? a->boot_cfg : NULL,
+                        kind == AW_CALL_INIT ? a->boot_cfg_len : 0, 0);
+    a->in_call = *rc == AW_OK;
+    return true;
+}
+
+static void boot_step(aw_actor *a)
+{
+    aw_err rc;
+    if (!boot_next_call(a, &rc)) {
+        aw__sup_child_ready(a);
+        return;
+    }
     if (rc) {
         char *d = strdup(aw_last_error());
-        a->in_call = false;
         go_down(a, AW_EXIT_CRASH, rc, d);
         free(d);
     }
@@ -522,22 +532,12 @@ aw_err aw_actor_boot_now(aw_actor *a, bool *ready)
 {
     *ready = false;
     while (a->booting) {
-        if (!a->in_call) {
-            if (a->boot_step == 2) {
-                a->booting = false;
-                free(a->boot_cfg);
-                a->boot_cfg = NULL;
-                *ready = true;
-                return AW_OK;
-            }
-            aw_call_kind kind = a->boot_step++ == 0 ? AW_CALL_INIT : AW_CALL_START;
-            a->call_kind = kind;
-            a->current = NULL;
-            aw_err rc = a->cls->begin(a->guest, kind, kind == AW_CALL_INIT ? a->boot_cfg : NULL,
-                                      kind == AW_CALL_INIT ? a->boot_cfg_len : 0, 0);
-            if (rc) return boot_abandon(a, rc, aw_last_error());
-            a->in_call = true;
+        aw_err rc = AW_OK;
+        if (!a->in_call && !boot_next_call(a, &rc)) {
+            *ready = true;
+            return AW_OK;
         }
+        if (rc) return boot_abandon(a, rc, aw_last_error());
         aw_call_result res = {0};
         if (!a->cls->poll(a->guest, &res)) return AW_OK;  /* yielded: its turns go on */
         a->in_call = false;
