@@ -8,6 +8,31 @@
 /* ---- spec copies ---------------------------------------------------------- */
 
 
+bool sv_actor_copy(aw_actor_spec *dst, const aw_actor_spec *src)
+{
+    *dst = *src;
+    dst->name = src->name ? strdup(src->name) : NULL;
+    dst->config = NULL;
+    dst->native = NULL;
+    uint8_t *cfg = src->config_len ? malloc(src->config_len) : NULL;
+    if (cfg) memcpy(cfg, src->config, src->config_len);
+    dst->config = cfg;
+    aw_native_actor *nat = src->native ? malloc(sizeof *nat) : NULL;
+    if (nat) *nat = *src->native;
+    dst->native = nat;
+    if (dst->component) atomic_fetch_add(&dst->component->refs, 1);
+    return (!src->name || dst->name) && (!src->config_len || cfg) && (!src->native || nat);
+}
+
+void sv_actor_free(aw_actor_spec *a)
+{
+    free((char *)a->name);
+    free((uint8_t *)a->config);
+    free((aw_native_actor *)a->native);
+    aw_component_release(a->component);
+    memset(a, 0, sizeof *a);
+}
+
 aw_supervisor_spec *sv_spec_dup(const aw_supervisor_spec *in)
 {
     aw_supervisor_spec *sp = calloc(1, sizeof *sp);
@@ -22,21 +47,7 @@ aw_supervisor_spec *sv_spec_dup(const aw_supervisor_spec *in)
         kids[i] = *c;
         kids[i].backoff = NULL;
         kids[i].supervisor = NULL;
-        kids[i].actor.name = c->actor.name ? strdup(c->actor.name) : NULL;
-        kids[i].actor.config = NULL;
-        kids[i].actor.native = NULL;
-        if (c->actor.config_len) {
-            uint8_t *cfg = malloc(c->actor.config_len);
-            if (cfg) memcpy(cfg, c->actor.config, c->actor.config_len);
-            kids[i].actor.config = cfg;
-            ok = cfg != NULL;
-        }
-        if (c->actor.native) {
-            aw_native_actor *nat = malloc(sizeof *nat);
-            if (nat) *nat = *c->actor.native;
-            kids[i].actor.native = nat;
-            ok = ok && nat;
-        }
+        ok = sv_actor_copy(&kids[i].actor, &c->actor);
         if (c->backoff) {
             aw_backoff *b = malloc(sizeof *b);
             if (b) *b = *c->backoff;
@@ -44,7 +55,6 @@ aw_supervisor_spec *sv_spec_dup(const aw_supervisor_spec *in)
             ok = ok && b;
         }
         if (c->supervisor) ok = ok && (kids[i].supervisor = sv_spec_dup(c->supervisor));
-        if (c->actor.component) atomic_fetch_add(&c->actor.component->refs, 1);
     }
     if (!ok) { sv_spec_free(sp); return NULL; }
     return sp;
@@ -55,12 +65,9 @@ void sv_spec_free(aw_supervisor_spec *sp)
     if (!sp) return;
     aw_child_spec *kids = (aw_child_spec *)sp->children;
     for (size_t i = 0; kids && i < sp->n_children; i++) {
-        free((char *)kids[i].actor.name);
-        free((uint8_t *)kids[i].actor.config);
-        free((aw_native_actor *)kids[i].actor.native);
+        sv_actor_free(&kids[i].actor);
         free((aw_backoff *)kids[i].backoff);
         sv_spec_free((aw_supervisor_spec *)kids[i].supervisor);
-        aw_component_release(kids[i].actor.component);
     }
     free(kids);
     free((char *)sp->name);

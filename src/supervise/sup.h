@@ -39,8 +39,7 @@ typedef struct sys_msg {
 typedef struct child {
     uint32_t id;
     char *name;
-    aw_actor_spec spec;       /* owned copies: name, config, native */
-    aw_native_actor native;
+    aw_actor_spec spec;       /* owned deep copy (sv_actor_copy) */
     aw_supervisor_spec *sub;  /* a nested supervisor, deep-copied */
     aw_restart restart;
     uint32_t shutdown_ms;
@@ -102,6 +101,10 @@ aw_err sv_spawn(aw_runtime *rt, const aw_supervisor_spec *spec, aw_actor *parent
 
 /* spec.c */
 aw_supervisor_spec *sv_spec_dup(const aw_supervisor_spec *in);
+/* Deep copy of an actor spec (name, config, native callbacks, a component
+ * reference); false when out of memory (free what was copied either way). */
+bool sv_actor_copy(aw_actor_spec *dst, const aw_actor_spec *src);
+void sv_actor_free(aw_actor_spec *a);
 void sv_spec_free(aw_supervisor_spec *sp);
 aw_err sv_check_child(const aw_child_spec *c);
 aw_err sv_check_spec(const aw_supervisor_spec *sp);

@@ -55,9 +55,8 @@ static void child_clear(aw_sup *s, child *c)
         aw_pending_unref(c->waiter);
     }
     free(c->name);
-    free((uint8_t *)c->spec.config);
+    sv_actor_free(&c->spec);
     sv_spec_free(c->sub);
-    aw_component_release(c->spec.component);
     free(c->last_detail);
 }
 
@@ -90,18 +89,9 @@ child *sv_add_child(aw_sup *s, const aw_child_spec *cs)
         c->name = c->sub ? strdup(c->sub->name) : NULL;
         if (!c->sub || !c->name) { sv_spec_free(c->sub); free(c->name); return NULL; }
     } else {
-        c->spec = cs->actor;
+        bool ok = sv_actor_copy(&c->spec, &cs->actor);
         c->name = strdup(cs->actor.name);
-        c->spec.name = c->name;
-        uint8_t *cfg = cs->actor.config_len ? malloc(cs->actor.config_len) : NULL;
-        if (!c->name || (cs->actor.config_len && !cfg)) { free(c->name); free(cfg); return NULL; }
-        if (cfg) memcpy(cfg, cs->actor.config, cs->actor.config_len);
-        c->spec.config = cfg;
-        if (cs->actor.native) {
-            c->native = *cs->actor.native;
-            c->spec.native = &c->native;
-        }
-        if (c->spec.component) atomic_fetch_add(&c->spec.component->refs, 1);
+        if (!ok || !c->name) { sv_actor_free(&c->spec); free(c->name); return NULL; }
     }
     c->state = C_TERMINATED;
     s->n++;
