@@ -52,7 +52,9 @@ typedef struct aw_actor {
     aw_component *comp;      /* NULL for a native actor */
     aw_guest *guest;
     aw_mailbox mb;
-    atomic_bool scheduled;
+    /* read by every sender: kept off the lines the consumer writes per
+     * message, or each send would miss in the cache */
+    _Alignas(64) atomic_bool scheduled;
     atomic_int state;        /* aw_actor_state */
     atomic_bool kill;        /* abort the current call at the next poll */
     atomic_int stop_reason;  /* AW_STOP_REASON_* for the on-stop hook */
@@ -61,7 +63,7 @@ typedef struct aw_actor {
     _Atomic(aw_pending *) parked_on;  /* counted while parked */
 
     /* consumer-side only (the worker running the turn) */
-    aw_pending *awaiting;    /* set by a host function whose call is blocked */
+    _Alignas(64) aw_pending *awaiting;    /* set by a host function whose call is blocked */
     uint32_t inline_left;    /* more messages the current call may take (next) */
     uint32_t inline_taken;   /* taken by it so far, counted against the turn */
     uint8_t *reply_in;       /* last reply to a request this actor made */

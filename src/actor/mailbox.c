@@ -8,33 +8,38 @@
 
 /* ---- message blocks -------------------------------------------------------
  * Blocks of BLOCK bytes cycle through a per-thread cache; a thread that
- * frees more than it allocates (a worker) hands full batches to a shared
- * list, and a thread that allocates more (a host producer) takes batches
- * from it, so the steady state is a mutex per BATCH messages. Blocks are
- * never returned to malloc: the pool keeps the peak of small messages in
- * flight (bounded by the mailboxes' capacities). */
+ * frees more than it allocates (a worker) hands its whole cache to a shared
+ * stack as one batch, and a thread that allocates more (a host producer)
+ * takes a batch from it. Moving a batch is O(1): walking a list of blocks
+ * freed on another core would cost one cache miss per block, serialized.
+ * Blocks are never returned to malloc: the pool keeps the peak of small
+ * messages in flight (bounded by the mailboxes' capacities). */
 #define BLOCK 256
 #define BATCH 256
 
-typedef struct block { struct block *next; } block;
+typedef struct block {
+    struct block *next;
+    struct block *next_batch; /* first block of a batch: the batch below it */
+    unsigned n;               /* first block of a batch: its length */
+} block;
 
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static block *pool_batches;  /* shared free blocks, one list */
+static block *pool_batches;  /* shared stack of batches */
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
 typedef struct cache { block *head; unsigned n; } cache;
 static _Thread_local cache tl_cache;
 
-static void flush_cache(void *unused)  /* thread exit: keep blocks reachable */
+static void flush_cache(void *unused)  /* also at thread exit: keep blocks reachable */
 {
     (void)unused;
+    block *b = tl_cache.head;
+    if (!b) return;
+    b->n = tl_cache.n;
     pthread_mutex_lock(&pool_mu);
-    for (block *b = tl_cache.head, *next; b; b = next) {
-        next = b->next;
-        b->next = pool_batches;
-        pool_batches = b;
-    }
+    b->next_batch = pool_batches;
+    pool_batches = b;
     pthread_mutex_unlock(&pool_mu);
     tl_cache.head = NULL;
     tl_cache.n = 0;
@@ -53,22 +58,20 @@ static void adopt(cache *c)
 static void *block_alloc(void)
 {
     cache *c = &tl_cache;
-    if (!c->head) {  /* refill from the shared list */
+    if (!c->head) {  /* refill: one batch from the shared stack */
         adopt(c);
         pthread_mutex_lock(&pool_mu);
-        for (unsigned i = 0; i < BATCH && pool_batches; i++) {
-            block *b = pool_batches;
-            pool_batches = b->next;
-            b->next = c->head;
-            c->head = b;
-            c->n++;
-        }
+        block *b = pool_batches;
+        if (b) pool_batches = b->next_batch;
         pthread_mutex_unlock(&pool_mu);
-        if (!c->head) return malloc(BLOCK);
+        if (!b) return malloc(BLOCK);
+        c->head = b;
+        c->n = b->n;
     }
     block *b = c->head;
     c->head = b->next;
     c->n--;
+    if (c->head) __builtin_prefetch(c->head, 1);  /* likely last written on another core */
     return b;
 }
 
@@ -79,8 +82,8 @@ static void block_free(void *p)
     block *b = p;
     b->next = c->head;
     c->head = b;
-    if (++c->n < 2 * BATCH) return;
-    flush_cache(NULL);  /* too many here: share them */
+    if (++c->n < BATCH) return;
+    flush_cache(NULL);  /* a full batch: share it */
 }
 
 /* Under AddressSanitizer every message is its own allocation, so that a use
@@ -195,6 +198,7 @@ aw_msg *aw_mailbox_pop(aw_mailbox *mb)
     }
     if (next) {
         mb->tail = next;
+        __builtin_prefetch(next);  /* the next pop reads it: overlap that miss with this message */
         return took(mb, tail);
     }
     if (tail != atomic_load_explicit(&mb->head, memory_order_acquire)) return NULL; /* mid-push */
