@@ -1,4 +1,7 @@
-/* core.h - private to the core-module guest adapter (core_abi.c, core_guest.c). */
+/* core.h - private to the guest adapters: the core-module one (core_abi.c,
+ * core_guest.c) and the WIT one (wit_guest.c), whose guest embeds this
+ * struct aw_guest as its first member and shares its time-slice, deadline
+ * and WASI helpers. */
 #ifndef AW_CORE_H
 #define AW_CORE_H
 
@@ -56,6 +59,23 @@ struct aw_guest {
     bool replied;
 };
 
+
+/* Shared by both adapters. The epoch callback yields a call every time
+ * slice and fails it once the CPU deadline is spent; set_active counts the
+ * guest for the epoch ticker; set_wasi gives the store a WASI context with
+ * only the preopens the component's file grants cover. */
+wasmtime_error_t *aw__guest_on_epoch(wasmtime_context_t *cx, void *data, uint64_t *delta,
+                                     wasmtime_update_deadline_kind_t *kind);
+void aw__guest_arm_deadline(aw_guest *g);
+void aw__guest_set_active(aw_guest *g, bool on);
+bool aw__guest_set_wasi(aw_guest *g);
+/* A fresh store for g (its data is g): limits, at most `per_kind`
+ * instances, tables and memories, epoch callback, fuel, deadline, WASI.
+ * Takes a reference to c. False when WASI could not be set up. */
+bool aw__guest_store_init(aw_guest *g, aw_component *c, const aw_guest_env *env, int64_t per_kind);
+
+/* AW_EFORMAT for bytes Wasmtime would not compile ("module"/"component"). */
+aw_err aw__compile_failed(const char *name, const char *what, wasmtime_error_t *err);
 
 /* The guest's linear memory (looked up on first use). */
 const wasmtime_memory_t *aw_core_mem(aw_guest *g);

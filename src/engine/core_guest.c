@@ -50,6 +50,14 @@ char *aw_error_text(const wasmtime_error_t *err)
     return out;
 }
 
+aw_err aw__compile_failed(const char *name, const char *what, wasmtime_error_t *err)
+{
+    char *msg = aw_core_error_text(err);
+    aw__fail(AW_EFORMAT, "component '%s': invalid WebAssembly %s: %s", name, what, msg ? msg : "?");
+    free(msg);
+    return AW_EFORMAT;
+}
+
 char *aw_core_error_text(wasmtime_error_t *err)
 {
     char *s = aw_error_text(err);
@@ -97,12 +105,8 @@ aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size
     if (!ci) return aw__fail(AW_ENOMEM, "out of memory compiling '%s'", c->name);
     wasmtime_error_t *err = wasmtime_module_new(aw_engine_wasm(e), bytes, len, &ci->module);
     if (err) {
-        char *msg = aw_core_error_text(err);
-        aw__fail(AW_EFORMAT, "component '%s': invalid WebAssembly module: %s", c->name,
-                 msg ? msg : "?");
-        free(msg);
         free_impl(ci);
-        return AW_EFORMAT;
+        return aw__compile_failed(c->name, "module", err);
     }
     char *problems = NULL;
     bool conforms;
@@ -137,7 +141,7 @@ aw_err aw_core_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size
     return AW_OK;
 }
 
-static wasmtime_error_t *on_epoch(wasmtime_context_t *cx, void *data, uint64_t *delta,
+wasmtime_error_t *aw__guest_on_epoch(wasmtime_context_t *cx, void *data, uint64_t *delta,
                                   wasmtime_update_deadline_kind_t *kind)
 {
     AW_UNUSED(cx);
@@ -158,14 +162,14 @@ static wasmtime_error_t *on_epoch(wasmtime_context_t *cx, void *data, uint64_t *
     return NULL;
 }
 
-static void arm_deadline(aw_guest *g)
+void aw__guest_arm_deadline(aw_guest *g)
 {
     uint32_t slice = aw_engine_slice_ticks(g->comp->engine);
     g->slices_left = g->env.deadline_ms ? (int64_t)((g->env.deadline_ms + slice - 1) / slice) : -1;
     if (g->slices_left == 0) g->slices_left = 1;
 }
 
-static void set_active(aw_guest *g, bool on)
+void aw__guest_set_active(aw_guest *g, bool on)
 {
     if (on == g->counted_active) return;
     g->counted_active = on;
@@ -211,7 +215,7 @@ static void core_destroy(aw_guest *g)
 {
     if (!g) return;
     if (g->fut) wasmtime_call_future_delete(g->fut);
-    set_active(g, false);
+    aw__guest_set_active(g, false);
     if (g->trap) wasm_trap_delete(g->trap);
     if (g->err) wasmtime_error_delete(g->err);
     if (g->store) wasmtime_store_delete(g->store);
@@ -234,7 +238,7 @@ static ptrdiff_t wasi_err(void *data, const unsigned char *buf, size_t len)
 }
 
 /* Only the preopens its file grants fully cover; no args, env or network. */
-static bool set_wasi(aw_guest *g)
+bool aw__guest_set_wasi(aw_guest *g)
 {
     wasi_config_t *wc = wasi_config_new();
     if (!wc) return false;
@@ -251,36 +255,42 @@ static bool set_wasi(aw_guest *g)
     return true;
 }
 
-static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_guest **out)
+bool aw__guest_store_init(aw_guest *g, aw_component *c, const aw_guest_env *env, int64_t per_kind)
 {
-    core_impl *ci = c->impl;
-    aw_guest *g = calloc(1, sizeof *g);
-    if (!g) return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", env->actor);
     g->env = *env;
     /* env->actor is the actor's own name: it outlives the guest */
     atomic_fetch_add(&c->refs, 1);
     g->comp = c;
     g->store = wasmtime_store_new(aw_engine_wasm(c->engine), g, NULL);
     g->cx = wasmtime_store_context(g->store);
-    /* One instance, table and memory per store: a module needing more does
-     * not instantiate. Memory and table sizes: the component's caps, within
-     * the engine's. */
+    /* Memory and table sizes: the component's caps, within the engine's. */
     uint64_t mem = c->max_memory_bytes ? c->max_memory_bytes : aw_engine_max_memory(c->engine);
     wasmtime_store_limiter(g->store, (int64_t)mem,
-                           c->max_table_elements ? (int64_t)c->max_table_elements : -1, 1, 1, 1);
-    wasmtime_store_epoch_deadline_callback(g->store, on_epoch, g, NULL);
+                           c->max_table_elements ? (int64_t)c->max_table_elements : -1, per_kind,
+                           per_kind, per_kind);
+    wasmtime_store_epoch_deadline_callback(g->store, aw__guest_on_epoch, g, NULL);
     wasmtime_context_set_epoch_deadline(g->cx, aw_engine_slice_ticks(c->engine));
     if (aw_engine_fuel(c->engine)) {
         wasmtime_error_t *ferr = wasmtime_context_set_fuel(g->cx, c->fuel ? c->fuel : aw_engine_fuel(c->engine));
         if (ferr) wasmtime_error_delete(ferr);  /* only fails when metering is off */
     }
-    arm_deadline(g);
-    if (c->wasi && !set_wasi(g)) {
+    aw__guest_arm_deadline(g);
+    return !c->wasi || aw__guest_set_wasi(g);
+}
+
+static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_guest **out)
+{
+    core_impl *ci = c->impl;
+    aw_guest *g = calloc(1, sizeof *g);
+    if (!g) return aw__fail(AW_ENOMEM, "out of memory spawning '%s'", env->actor);
+    /* One instance, table and memory per store: a module needing more does
+     * not instantiate. */
+    if (!aw__guest_store_init(g, c, env, 1)) {
         core_destroy(g);
         return aw__fail(AW_ENOMEM, "actor '%s': cannot set up WASI", env->actor);
     }
 
-    set_active(g, true);
+    aw__guest_set_active(g, true);
     if (ci->needs_async) {  /* an async-required store must instantiate async too */
         g->fut = wasmtime_instance_pre_instantiate_async(ci->pre, g->cx, &g->inst, &g->trap, &g->err);
         for (unsigned n = 0; !wasmtime_call_future_poll(g->fut); n++) aw_poll_backoff(n);
@@ -291,7 +301,7 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
         g->err = wasmtime_instance_pre_instantiate(ci->pre, g->cx, &g->inst, &g->trap);
         g->sync = false;
     }
-    set_active(g, false);
+    aw__guest_set_active(g, false);
     if (g->trap || g->err) {
         char *detail = NULL;
         aw_err kind = aw_engine_decode_failure(c->name, env->actor, "instantiation", g->trap,
@@ -400,7 +410,7 @@ static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, si
     g->reply = NULL;
     g->reply_len = 0;
     g->replied = false;
-    arm_deadline(g);
+    aw__guest_arm_deadline(g);
     g->step = STEP_NONE;
     /* Start-up hooks run on the spawner's thread: no need to yield there. */
     g->sync = !((core_impl *)g->comp->impl)->needs_async && !g->env.async_hooks &&
@@ -410,7 +420,7 @@ static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, si
 
 static bool finish(aw_guest *g, aw_call_result *out, aw_err err, char *detail)
 {
-    set_active(g, false);
+    aw__guest_set_active(g, false);
     g->step = STEP_NONE;
     out->routed = g->routed && err == AW_OK;
     g->routed = false;
@@ -456,11 +466,11 @@ void aw_guest_end_message(aw_guest *g, int32_t status, aw_call_result *out)
 bool aw_guest_inbox_fits(aw_guest *g, size_t len) { return len && len <= g->inbox_cap; }
 bool aw_guest_in_handler(aw_guest *g) { return g->step == STEP_HANDLE; }
 
-void aw_guest_park(aw_guest *g) { set_active(g, false); }
+void aw_guest_park(aw_guest *g) { aw__guest_set_active(g, false); }
 
 void aw_guest_resume(aw_guest *g)
 {
-    set_active(g, true);
+    aw__guest_set_active(g, true);
     g->resumed = true;
 }
 
@@ -469,7 +479,7 @@ void aw_guest_next_message(aw_guest *g, const uint8_t *data, size_t len)
     g->data = data;
     g->len = len;
     g->routed = false;
-    arm_deadline(g);
+    aw__guest_arm_deadline(g);
     place_in_inbox(g);
 }
 
@@ -521,7 +531,7 @@ static aw_err blame_memory_cap(aw_guest *g, char **detail)
 static bool core_poll(aw_guest *g, aw_call_result *out)
 {
     if (g->step == STEP_NONE) {
-        set_active(g, true);
+        aw__guest_set_active(g, true);
         enum core_step s = next_step(g, STEP_NONE);
         if (s == STEP_DONE) return finish(g, out, AW_OK, NULL);
         start_step(g, s);

@@ -42,6 +42,12 @@ struct aw_engine {
 
     aw_host_func *hosts;    /* every function guests may import */
     size_t n_hosts;
+
+    /* WIT components: our interfaces, and the same plus WASI preview 2 */
+    wasmtime_component_linker_t *wit_linker;
+    wasmtime_component_linker_t *wit_wasi_linker;
+    aw_wit_func *wits;
+    size_t n_wits;
 };
 
 const char *aw_call_kind_name(aw_call_kind k)
@@ -236,6 +242,19 @@ static wasm_config_t *make_config(const aw_engine_config *c)
     return wc;
 }
 
+/* Our package's `types` interface has no functions, but a component that
+ * uses its types imports it, and the linker must know the instance. */
+static void define_wit_types(wasmtime_component_linker_t *l)
+{
+    static const char name[] = "airssys:component/types@0.1.0";
+    wasmtime_component_linker_instance_t *root = wasmtime_component_linker_root(l), *li = NULL;
+    wasmtime_error_t *err = wasmtime_component_linker_instance_add_instance(root, name,
+                                                                            sizeof name - 1, &li);
+    if (err) wasmtime_error_delete(err);
+    if (li) wasmtime_component_linker_instance_delete(li);
+    wasmtime_component_linker_instance_delete(root);
+}
+
 aw_err aw_engine_new(const aw_engine_config *cfg, aw_engine **out)
 {
     aw_err rc = check_config(cfg);
@@ -265,9 +284,17 @@ aw_err aw_engine_new(const aw_engine_config *cfg, aw_engine **out)
         free(e);
         return rc;
     }
+    e->wit_linker = wasmtime_component_linker_new(e->wasm);
+    e->wit_wasi_linker = wasmtime_component_linker_new(e->wasm);
+    werr = wasmtime_component_linker_add_wasip2(e->wit_wasi_linker);
+    if (werr) wasmtime_error_delete(werr);
+    define_wit_types(e->wit_linker);
+    define_wit_types(e->wit_wasi_linker);
     pthread_mutex_init(&e->lock, NULL);
     pthread_cond_init(&e->wake, NULL);
     if (pthread_create(&e->ticker, NULL, ticker_main, e) != 0) {
+        wasmtime_component_linker_delete(e->wit_wasi_linker);
+        wasmtime_component_linker_delete(e->wit_linker);
         wasmtime_linker_delete(e->wasi_linker);
         wasmtime_linker_delete(e->linker);
         wasm_engine_delete(e->wasm);
@@ -288,10 +315,13 @@ void aw_engine_free(aw_engine *e)
     pthread_join(e->ticker, NULL);
     pthread_mutex_destroy(&e->lock);
     pthread_cond_destroy(&e->wake);
+    wasmtime_component_linker_delete(e->wit_wasi_linker);
+    wasmtime_component_linker_delete(e->wit_linker);
     wasmtime_linker_delete(e->wasi_linker);
     wasmtime_linker_delete(e->linker);
     wasm_engine_delete(e->wasm);
     free(e->hosts);
+    free(e->wits);
     free(e);
 }
 
@@ -358,6 +388,55 @@ bool aw_engine_has_host_module(const aw_engine *e, const char *module, size_t ml
     return false;
 }
 
+/* ---- host functions for WIT components ----------------------------------- */
+
+static wasmtime_error_t *define_wit_in(wasmtime_component_linker_t *l, const aw_wit_func *f)
+{
+    wasmtime_component_linker_instance_t *root = wasmtime_component_linker_root(l), *li = NULL;
+    wasmtime_error_t *err = wasmtime_component_linker_instance_add_instance(root, f->iface,
+                                                                            strlen(f->iface), &li);
+    if (!err)
+        err = f->acb ? wasmtime_component_linker_instance_add_func_async(li, f->name, strlen(f->name),
+                                                                         f->acb, f->data, NULL)
+                     : wasmtime_component_linker_instance_add_func(li, f->name, strlen(f->name),
+                                                                   f->cb, f->data, NULL);
+    if (li) wasmtime_component_linker_instance_delete(li);
+    wasmtime_component_linker_instance_delete(root);
+    return err;
+}
+
+aw_err aw_engine_define_wit(aw_engine *e, const aw_wit_func *fns, size_t n)
+{
+    aw_wit_func *nw = realloc(e->wits, (e->n_wits + n) * sizeof *nw);
+    if (!nw) return aw__fail(AW_ENOMEM, "out of memory defining WIT host functions");
+    e->wits = nw;
+    for (size_t i = 0; i < n; i++) {
+        const aw_wit_func *f = &fns[i];
+        wasmtime_error_t *err = define_wit_in(e->wit_linker, f);
+        if (!err) err = define_wit_in(e->wit_wasi_linker, f);
+        if (err) {
+            char *msg = aw_core_error_text(err);
+            aw__fail(AW_EENGINE, "cannot define WIT host function %s#%s: %s", f->iface, f->name,
+                     msg ? msg : "?");
+            free(msg);
+            return AW_EENGINE;
+        }
+        e->wits[e->n_wits++] = *f;
+    }
+    return AW_OK;
+}
+
+const aw_wit_func *aw_engine_wit_funcs(const aw_engine *e, size_t *n)
+{
+    *n = e->n_wits;
+    return e->wits;
+}
+
+const wasmtime_component_linker_t *aw_engine_wit_linker(const aw_engine *e, bool wasi)
+{
+    return wasi ? e->wit_wasi_linker : e->wit_linker;
+}
+
 aw_format aw_sniff_format(const uint8_t *b, size_t n)
 {
     static const uint8_t core[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -400,10 +479,6 @@ aw_err aw_engine_compile(aw_engine *e, const char *name, const uint8_t *bytes, s
 {
     aw_format f = aw_sniff_format(bytes, len);
     if (f == AW_FORMAT_UNKNOWN) return not_wasm(name, bytes, len);
-    if (f == AW_FORMAT_COMPONENT)
-        return aw__fail(AW_ENOTSUP, "component '%s' is a Component Model binary; this build "
-                        "loads core modules speaking guest ABI v%d only", name,
-                        AW_GUEST_ABI_VERSION);
     aw_component *c = calloc(1, sizeof *c);
     if (!c || !(c->name = strdup(name))) {
         free(c);
@@ -412,9 +487,10 @@ aw_err aw_engine_compile(aw_engine *e, const char *name, const uint8_t *bytes, s
     atomic_init(&c->refs, 1);
     c->engine = e;
     c->format = f;
-    c->cls = &aw_core_guest_class;
+    c->cls = f == AW_FORMAT_COMPONENT ? &aw_wit_guest_class : &aw_core_guest_class;
     c->wasi = wasi;
-    aw_err rc = aw_core_compile(e, c, bytes, len);
+    aw_err rc = f == AW_FORMAT_COMPONENT ? aw_wit_compile(e, c, bytes, len)
+                                         : aw_core_compile(e, c, bytes, len);
     if (rc) {
         free(c->name);
         free(c);

@@ -89,6 +89,9 @@ typedef struct aw_guest_env {
     void *log_ud;
     aw_log_level log_level;
     bool async_hooks;            /* init/start run in the actor's turns (they may yield) */
+    /* the message being handled: its topic (NULL unless published) and
+     * whether its sender waits for a reply (for WIT guests) */
+    void (*msg_info)(void *owner, const char **topic, bool *is_request);
 } aw_guest_env;
 
 typedef struct aw_guest_class {
@@ -191,6 +194,30 @@ bool aw_guest_in_handler(aw_guest *g);
 void aw_guest_park(aw_guest *g);
 void aw_guest_resume(aw_guest *g);
 void aw_guest_next_message(aw_guest *g, const uint8_t *data, size_t len);
+
+/* ---- host functions for WIT components ------------------------------------
+ * The same idea for the Component Model: each function of our WIT package
+ * is described once, with its type as wit_types.c renders it, so the world
+ * check at load compares a component's imports against exactly what links.
+ * Callbacks find their actor through the store's data (the aw_guest). */
+typedef struct aw_wit_func {
+    const char *iface;  /* "airssys:component/messaging@0.1.0" */
+    const char *name;   /* "send" */
+    const char *type;   /* "func(to: string, ...) -> ..." */
+    wasmtime_component_func_callback_t cb;
+    wasmtime_component_func_async_callback_t acb;  /* instead of cb, for calls that wait */
+    void *data;                                    /* passed as `env` to the callback */
+} aw_wit_func;
+
+aw_err aw_engine_define_wit(aw_engine *e, const aw_wit_func *fns, size_t n);
+const aw_wit_func *aw_engine_wit_funcs(const aw_engine *e, size_t *n);
+const wasmtime_component_linker_t *aw_engine_wit_linker(const aw_engine *e, bool wasi);
+/* The guest of a WIT host callback (the store's data). */
+aw_guest *aw_wit_guest_of(wasmtime_context_t *cx);
+
+/* WIT component guests (wit_guest.c). */
+extern const aw_guest_class aw_wit_guest_class;
+aw_err aw_wit_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size_t len);
 
 /* Core-module guests (core_guest.c, core_abi.c). */
 extern const aw_guest_class aw_core_guest_class;

@@ -12,6 +12,9 @@ enum {
     G_EDENIED = -12, G_ERATE = -13, G_EIO = -14,
 };
 
+/* The code a guest gets for a runtime error. */
+int32_t aw__guest_code(aw_err e);
+
 /* The calling guest and the actor it runs as. */
 static inline aw_actor *self_of(wasmtime_caller_t *caller, aw_guest **g)
 {

@@ -18,7 +18,7 @@
 #define NAME_MAX_ 255
 #define DEFAULT_REQUEST_TIMEOUT_MS 30000u
 
-static int32_t guest_code(aw_err e)
+int32_t aw__guest_code(aw_err e)
 {
     switch (e) {
     case AW_OK: return 0;
@@ -127,7 +127,7 @@ static wasm_trap_t *g_send(void *env, wasmtime_caller_t *caller, const wasmtime_
     if (!m) return ret_i32(res, G_ENOMEM);
     aw_err e = aw__deliver(self->rt, nm.name, m);
     if (e) aw_msg_free(m);
-    return ret_i32(res, guest_code(e));
+    return ret_i32(res, aw__guest_code(e));
 }
 
 /* ---- request: an async host function ------------------------------------ */
@@ -169,7 +169,7 @@ static bool req_poll(void *env)
     self->reply_in = r->reply;
     self->reply_in_len = r->reply_len;
     r->reply = NULL;
-    int32_t code = r->err ? guest_code(r->err) : (int32_t)(self->reply_in_len > INT32_MAX ? G_ETOOBIG : (int32_t)self->reply_in_len);
+    int32_t code = r->err ? aw__guest_code(r->err) : (int32_t)(self->reply_in_len > INT32_MAX ? G_ETOOBIG : (int32_t)self->reply_in_len);
     ret_i32(w->res, code);
     return true;
 }
@@ -222,7 +222,7 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
         aw_pending_unref(p);
         aw_msg_free(m);
         free(w);
-        ret_i32(res, guest_code(e));
+        ret_i32(res, aw__guest_code(e));
         return;
     }
     uint32_t timeout = u32(&args[4]) ? u32(&args[4]) : DEFAULT_REQUEST_TIMEOUT_MS;
@@ -308,7 +308,7 @@ static wasm_trap_t *g_publish(void *env, wasmtime_caller_t *caller, const wasmti
     if (trap || nm.code) return trap ? trap : ret_i32(res, nm.code);
     aw_publish_result r;
     aw_err e = aw__publish(self->rt, nm.name, strlen(nm.name), nm.msg, nm.len, &r);
-    if (e == AW_EINVAL || e == AW_ETOOBIG) return ret_i32(res, guest_code(e));
+    if (e == AW_EINVAL || e == AW_ETOOBIG) return ret_i32(res, aw__guest_code(e));
     if (e) aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "%s", aw_last_error());
     return ret_i32(res, (int32_t)r.delivered);
 }
@@ -328,7 +328,7 @@ static wasm_trap_t *sub_common(wasmtime_caller_t *caller, const wasmtime_val_t *
         return ret_i32(res, aw__sec_deny(self, AW_CAP_SUBSCRIBE, pat, "no messaging subscribe grant covers it"));
     aw_err e = on ? aw_pubsub_subscribe(&self->rt->pubsub, self, pat, strlen(pat))
                   : aw_pubsub_unsubscribe(&self->rt->pubsub, self, pat, strlen(pat));
-    return ret_i32(res, guest_code(e));
+    return ret_i32(res, aw__guest_code(e));
 }
 
 static wasm_trap_t *g_subscribe(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args,

@@ -27,27 +27,22 @@ static wasm_trap_t *ret(wasmtime_val_t *res, int64_t v, bool wide)
     return NULL;
 }
 
-static int32_t code_of(aw_err e)
+int32_t aw__file_code(aw_err e)
 {
     return e == AW_ENOENT ? G_ENOENT : e == AW_ETOOBIG ? G_ETOOBIG : e == AW_EINVAL ? G_EINVAL
                                                                                     : G_EIO;
 }
 
-/* The path argument, resolved and authorized. 0, or a guest code; a trap
- * when the range is outside guest memory. */
-static wasm_trap_t *authorize(aw_guest *g, aw_actor *self, const char *fn, const char *op,
-                              aw_cap_kind kind, bool must_exist, uint32_t p, uint32_t n,
-                              char canon[AW_PATH_MAX], int32_t *code)
+/* A guest's path (raw bytes), resolved to its canonical host path and
+ * checked against the component's grants. 0, or a guest code (audited).
+ * Shared with the WIT file functions (guest_wit_io.c). */
+int32_t aw__file_authorize(aw_actor *self, const char *op, aw_cap_kind kind, bool must_exist,
+                           const char *raw, size_t n, char canon[AW_PATH_MAX])
 {
-    wasm_trap_t *trap = NULL;
-    *code = 0;
     if (n >= AW_PATH_MAX) {
         aw__audit_actor(self, op, "(over-long path)", "denied", "path longer than 4095 bytes");
-        *code = G_ETOOBIG;
-        return NULL;
+        return G_ETOOBIG;
     }
-    const char *raw = (const char *)aw_guest_mem(g, fn, p, n, &trap);
-    if (!raw) return trap;
     char shown[256];
     snprintf(shown, sizeof shown, "%.*s", (int)(n < 200 ? n : 200), raw);
     for (char *c = shown; *c; c++)
@@ -56,16 +51,33 @@ static wasm_trap_t *authorize(aw_guest *g, aw_actor *self, const char *fn, const
     aw_err e = aw_path_resolve(raw, n, must_exist, canon, &why);
     if (e) {
         aw__audit_actor(self, op, shown, "denied", why);
-        *code = code_of(e);
-        return NULL;
+        return aw__file_code(e);
     }
     if (!aw_grants_allow(self->comp ? self->comp->grants : NULL, kind, canon)) {
         char reason[AW_PATH_MAX + 64];
         snprintf(reason, sizeof reason, "no %s grant matches %s", kind == AW_CAP_FILE_READ ? "file-read" : "file-write", canon);
         aw__audit_actor(self, op, shown, "denied", reason);
         aw__runtime_log(self->rt, AW_LOG_WARN, self->name, "denied: %s %s: %s", op, shown, reason);
-        *code = G_EDENIED;
+        return G_EDENIED;
     }
+    return 0;
+}
+
+/* The path argument of a core guest, authorized; a trap when its range is
+ * outside guest memory. */
+static wasm_trap_t *authorize(aw_guest *g, aw_actor *self, const char *fn, const char *op,
+                              aw_cap_kind kind, bool must_exist, uint32_t p, uint32_t n,
+                              char canon[AW_PATH_MAX], int32_t *code)
+{
+    wasm_trap_t *trap = NULL;
+    *code = 0;
+    if (n >= AW_PATH_MAX) {
+        *code = aw__file_authorize(self, op, kind, must_exist, "", n, canon);
+        return NULL;
+    }
+    const char *raw = (const char *)aw_guest_mem(g, fn, p, n, &trap);
+    if (!raw) return trap;
+    *code = aw__file_authorize(self, op, kind, must_exist, raw, n, canon);
     return NULL;
 }
 
@@ -167,7 +179,7 @@ static wasm_trap_t *g_file_list(void *env, wasmtime_caller_t *caller, const wasm
     const char *raw = (const char *)aw_guest_mem(g, "airssys.file_list", u32(&args[0]), u32(&args[1]), &trap);
     if (!raw) return trap;
     aw_err e = aw_path_resolve(raw, u32(&args[1]), true, canon, &why);
-    if (e) return ret(res, code_of(e), false);
+    if (e) return ret(res, aw__file_code(e), false);
     uint8_t *dst = aw_guest_mem(g, "airssys.file_list", u32(&args[2]), u32(&args[3]), &trap);
     if (!dst && u32(&args[3])) return trap;
     DIR *d = opendir(canon);

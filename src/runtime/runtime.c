@@ -90,7 +90,8 @@ aw_err aw_runtime_new(const aw_runtime_config *cfg_in, aw_runtime **out)
     aw_err rc = aw_engine_new(&ec, &rt->engine);
     if (rc) { free(rt); return rc; }
     if ((rc = aw_host_define_wasi_lite(rt->engine)) != AW_OK ||
-        (rc = aw__guest_api_define(rt)) != AW_OK || (rc = aw__guest_files_define(rt)) != AW_OK) {
+        (rc = aw__guest_api_define(rt)) != AW_OK || (rc = aw__guest_files_define(rt)) != AW_OK ||
+        (rc = aw__guest_wit_define(rt)) != AW_OK) {
         aw_engine_free(rt->engine);
         free(rt);
         return rc;
@@ -433,6 +434,14 @@ static aw_err check_spec(aw_runtime *rt, const aw_actor_spec *spec, const char *
     return AW_OK;
 }
 
+/* For WIT guests: the message being handled, as the handler sees it. */
+static void msg_info(void *owner, const char **topic, bool *is_request)
+{
+    aw_actor *a = owner;
+    *topic = a->current ? a->current->topic : NULL;
+    *is_request = a->current && a->current->req;
+}
+
 static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async)
 {
     if (spec->native) return aw_native_new(a, spec->native, &a->guest);
@@ -446,6 +455,7 @@ static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec,
         .max_message_bytes = rt->cfg.max_message_bytes,
         .log = rt->cfg.log, .log_ud = rt->cfg.log_ud, .log_level = rt->cfg.log_level,
         .async_hooks = async,
+        .msg_info = msg_info,
     };
     return aw_guest_new(spec->component, &env, &a->guest);
 }

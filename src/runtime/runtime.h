@@ -41,6 +41,7 @@ aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const vo
                    size_t len, aw_publish_result *out);
 aw_err aw__guest_api_define(aw_runtime *rt);
 aw_err aw__guest_files_define(aw_runtime *rt);
+aw_err aw__guest_wit_define(aw_runtime *rt);
 /* Start an outbound HTTP exchange for a guest (guest_http.c); on a refusal
  * *code is set and nothing started, else `p` completes with the response. */
 void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t len,
