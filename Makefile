@@ -9,6 +9,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASMTIME_PREFIX = $(shell cat $(BUILD)/.wasmtime-prefix 2>/dev/null)
+GUEST_TOOLS ?= $(or $(AW_GUEST_TOOLS),$(HOME)/.cache/airssys-wasm/guest-tools)
+# Sanitizer builds reuse the main build's WIT components (uninstrumented wasm).
+SHARED_COMPONENTS = -DAW_GUEST_TOOLS=$(GUEST_TOOLS) -DAW_COMPONENT_DIR=$(CURDIR)/$(BUILD)/guests
 
 .PHONY: all deps wasmtime configure test test-sanitize test-tsan bench install clean help
 all: $(BUILD)/.configured
@@ -31,15 +34,15 @@ wasmtime: deps
 
 $(BUILD)/.configured: CMakeLists.txt deps/wasmtime/Cargo.toml deps/wasmtime/src/lib.rs
 	@$(MAKE) --no-print-directory wasmtime
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DWASMTIME_DIR=$$(cat $(BUILD)/.wasmtime-prefix) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DWASMTIME_DIR=$$(cat $(BUILD)/.wasmtime-prefix) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DAW_GUEST_TOOLS=$(GUEST_TOOLS)
 	@touch $@
 
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-test-sanitize: deps
+test-sanitize: all
 	@$(MAKE) --no-print-directory wasmtime BUILD=$(ASAN_BUILD)
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAW_SANITIZE=address,undefined -DWASMTIME_DIR=$$(cat $(ASAN_BUILD)/.wasmtime-prefix)
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAW_SANITIZE=address,undefined -DWASMTIME_DIR=$$(cat $(ASAN_BUILD)/.wasmtime-prefix) $(SHARED_COMPONENTS)
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
 
@@ -47,9 +50,9 @@ test-sanitize: deps
 # The engine is Rust and not instrumented: it is linked as a shared library so
 # that TSan can ignore it as a module; see scripts/tsan.supp.
 TSAN_TESTS = mailbox|registry|actor|native|messaging|pubsub|timers|deadline|runtime|trap|supervision|hostile|capabilities
-test-tsan: deps
+test-tsan: all
 	@$(MAKE) --no-print-directory wasmtime BUILD=$(TSAN_BUILD)
-	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAW_SANITIZE=thread -DAW_WASMTIME_SHARED=ON -DWASMTIME_DIR=$$(cat $(TSAN_BUILD)/.wasmtime-prefix)
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAW_SANITIZE=thread -DAW_WASMTIME_SHARED=ON -DWASMTIME_DIR=$$(cat $(TSAN_BUILD)/.wasmtime-prefix) $(SHARED_COMPONENTS)
 	cmake --build $(TSAN_BUILD) -j$(JOBS)
 	cd $(TSAN_BUILD) && TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 suppressions=$(CURDIR)/scripts/tsan.supp" ctest --output-on-failure -j$(JOBS) -R '$(TSAN_TESTS)'
 

@@ -2,7 +2,7 @@
 # Installs what the build needs, by package name, only when it is missing:
 # cmake, a C compiler, libcurl (guests' outbound HTTP), Debian's clang + lld +
 # wasi-libc + wasm32 builtins for the guests, wabt for WAT tests, and Rust
-# (cargo) for the Wasmtime C API.
+# (cargo) for the Wasmtime C API; then the WIT guest toolchains.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -26,3 +26,6 @@ fi
 if [ -z "${WASMTIME_DIR:-}" ] && ! have cargo; then
   [ -x "$HOME/.cargo/bin/cargo" ] || { echo "install-deps: cargo not found; install Rust (rustup) >= 1.95" >&2; exit 1; }
 fi
+# Toolchains for WIT component guests (C, JavaScript, Python), pinned and
+# cached outside the checkout.
+"$(dirname "$0")/install-guest-tools.sh" >/dev/null

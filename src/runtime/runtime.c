@@ -370,6 +370,8 @@ aw_err aw_component_load_file_opts(aw_runtime *rt, const char *path, const aw_lo
     snprintf(name, sizeof name, "%s", base);
     char *dot = strrchr(name, '.');
     if (dot && !strcmp(dot, ".wasm")) *dot = 0;
+    dot = strrchr(name, '.');  /* x.component.wasm: the component is "x" */
+    if (dot && dot != name && !strcmp(dot, ".component")) *dot = 0;
     rc = compile_with(rt, name, data, len, opt, out);
     free(data);
     return rc;
