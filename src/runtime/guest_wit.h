@@ -45,6 +45,8 @@ void aw__wit_finish_now(wasmtime_async_continuation_t *k);
 int32_t aw__file_authorize(aw_actor *self, const char *op, aw_cap_kind kind, bool must_exist,
                            const char *raw, size_t n, char *canon);
 
+int32_t aw__file_code(aw_err e);
+
 aw_err aw__guest_wit_io_define(aw_runtime *rt);
 
 #endif
