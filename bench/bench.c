@@ -4,7 +4,7 @@
  * Every framework figure is printed next to a raw-Wasmtime baseline measured
  * in the same process on the same module with the same engine settings, so
  * the framework's own cost is the difference. Run: make bench */
-#include <airssys/airssys.h>
+#include "bench.h"
 #include "runtime/runtime.h"  /* the security layer's internal entry point */
 #include <wasmtime.h>
 
@@ -20,7 +20,7 @@ static void aw_sleep_ns(long ns)
     nanosleep(&ts, NULL);
 }
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -33,13 +33,13 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static uint64_t pct(uint64_t *v, size_t n, double q)  /* v must be sorted */
+uint64_t pct(uint64_t *v, size_t n, double q)  /* v must be sorted */
 {
     size_t i = (size_t)(q * (double)(n - 1) + 0.5);
     return v[i < n ? i : n - 1];
 }
 
-static uint64_t p50(uint64_t *v, size_t n)
+uint64_t p50(uint64_t *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_u64);
     return pct(v, n, 0.5);
@@ -66,12 +66,12 @@ static double cpu_seconds(void)
 /* Each figure is measured REPS times (fresh runtime, fresh raw engine) and
  * its median printed: one VM hiccup must not decide a figure. */
 #define REPS 3
-#define MAX_METRICS 32
+#define MAX_METRICS 48
 typedef struct metric { const char *name, *unit; double v[REPS]; int nv; size_t n; } metric;
 static metric metrics[MAX_METRICS];
 static int nmetrics;
 
-static void emit(const char *name, double value, const char *unit, size_t n)
+void emit(const char *name, double value, const char *unit, size_t n)
 {
     int i = 0;
     while (i < nmetrics && strcmp(metrics[i].name, name)) i++;
@@ -100,13 +100,13 @@ static void flush_metrics(void)
     nmetrics = 0;
 }
 
-static void die(const char *what)
+void die(const char *what)
 {
     fprintf(stderr, "bench: %s: %s\n", what, aw_last_error());
     exit(1);
 }
 
-static uint8_t *read_all(const char *path, size_t *len)
+uint8_t *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) { perror(path); exit(1); }
@@ -583,6 +583,7 @@ int main(void)
         aw_runtime_free(rt);
         raw_call(&rw);
         raw_teardown(&rw);
+        bench_wit(AW_COMPONENT_DIR "/probe.component.wasm");
     }
     free(wasm);
     flush_metrics();
