@@ -2,7 +2,7 @@
 # End-to-end checks of the CLI: exit codes, stdout, and the error text a user
 # sees. Usage: cli.sh <airssys-wasm> <guest dir>
 set -u
-cli=$1; g=$2
+cli=$1; g=$2; c=${3:-$2}  # core guests, WIT components
 pass=0; fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -19,6 +19,12 @@ expect() {
 }
 
 expect run-echo 0 '^hello-bar-42$' '' -- "$cli" run "$g/echo.wasm" --send hello-bar-42
+expect run-component-js 0 '^hello from JS: hi$' '' -- "$cli" run "$c/template_js.component.wasm" --send hi
+expect run-component-py 0 '^hello from Python: hi$' '' -- "$cli" run "$c/template_py.component.wasm" --wasi --send hi
+expect run-component-nowasi 2 '' 'WASI preview 2.*run --wasi' -- "$cli" run "$c/template_py.component.wasm" --send hi
+expect inspect-component 0 'handle: func\(msg: record \{ payload: list<u8>' '' -- "$cli" inspect "$c/probe.component.wasm"
+expect inspect-component-bad 4 'conforms: NO' '' -- "$cli" inspect "$c/wrong_types.component.wasm"
+expect inspect-component-json 0 '"wit":"import airssys:component' '' -- "$cli" inspect "$c/probe.component.wasm" --json
 expect run-multi 0 '^42$' '' -- "$cli" run "$g/counter.wasm" --config 40 --send inc --send inc
 expect run-stdin 0 '^Hello, stdin!$' '' -- bash -c "printf 'stdin\n' | '$cli' run '$g/hello.wasm'"
 expect run-guest-log 0 'Hello, x!' 'greeting someone' -- "$cli" run "$g/hello.wasm" --send x

@@ -218,6 +218,7 @@ typedef struct aw_inspect {
     int abi_version;          /* -1 when no aw_abi_v<N> marker */
     bool conforms;            /* loadable by this host as an actor */
     char *problems;           /* one problem per line; "" when conforms */
+    char *wit;                /* a component's imports and exports as WIT-like text, else NULL */
 } aw_inspect;
 
 /* Works on any bytes: a guest that does not conform still gets a report. */

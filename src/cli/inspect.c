@@ -54,6 +54,7 @@ static void print_json(const char *path, const aw_inspect *r)
     }
     fputs("],\"imports\":", stdout); json_items(r->imports, r->n_imports);
     fputs(",\"exports\":", stdout); json_items(r->exports, r->n_exports);
+    if (r->wit) { fputs(",\"wit\":", stdout); json_str(r->wit); }
     puts("}");
 }
 
@@ -73,9 +74,16 @@ static size_t needed_caps(const aw_inspect *r, const char *out[16], char hosts[8
                 cap = "file-read(...)";
             else if (!strcmp(f, "file_write") || !strcmp(f, "file_delete")) cap = "file-write(...)";
             else if (!strcmp(f, "http")) cap = "network-outbound(...)";
+        } else if (!*m && !strncmp(f, "airssys:component/", 18)) {  /* a WIT interface */
+            const char *ifc = f + 18;
+            if (!strncmp(ifc, "messaging@", 10)) cap = "messaging(send=..., publish=..., subscribe=...)";
+            else if (!strncmp(ifc, "files@", 6)) cap = "file-read(...) / file-write(...)";
+            else if (!strncmp(ifc, "http@", 5)) cap = "network-outbound(...)";
+        } else if (!*m && !strncmp(f, "wasi:filesystem/", 16)) {
+            cap = "wasi (run --wasi) + file-read(<dir>/**)";
         } else if (!strcmp(m, "wasi_snapshot_preview1") && (!strcmp(f, "path_open") || !strcmp(f, "fd_prestat_get"))) {
             cap = "wasi (aw_load_options.wasi) + file-read(<dir>/**)";
-        } else if (*m && strcmp(m, "wasi_snapshot_preview1") && nh < 8) {
+        } else if (*m && strcmp(m, "wasi_snapshot_preview1") && nh < 8 && r->format != AW_FORMAT_COMPONENT) {
             snprintf(hosts[nh], sizeof hosts[nh], "host(%s)", m);
             cap = hosts[nh++];
         }
@@ -90,10 +98,11 @@ static void print_text(const char *path, const aw_inspect *r)
 {
     printf("file:     %s (%zu bytes)\n", path, r->size);
     printf("format:   %s\n", aw_format_name(r->format));
-    if (r->abi_version >= 0) printf("abi:      v%d (host speaks v%d)\n", r->abi_version, AW_GUEST_ABI_VERSION);
+    if (r->format == AW_FORMAT_COMPONENT) printf("world:    airssys:component/actor-component@0.1.0 (WIT)\n");
+    else if (r->abi_version >= 0) printf("abi:      v%d (host speaks v%d)\n", r->abi_version, AW_GUEST_ABI_VERSION);
     else printf("abi:      no aw_abi_v<N> marker\n");
     printf("conforms: %s\n", r->conforms ? "yes, loadable as an actor" : "NO");
-    if (!r->conforms && r->problems) {
+    if (r->problems && *r->problems && (!r->conforms || r->format == AW_FORMAT_COMPONENT)) {
         const char *p = r->problems;
         while (*p) {
             const char *nl = strchr(p, '\n');
@@ -119,6 +128,7 @@ static void print_text(const char *path, const aw_inspect *r)
     printf("exports (%zu):\n", r->n_exports);
     for (size_t i = 0; i < r->n_exports; i++)
         printf("  %-36s %s\n", r->exports[i].name, r->exports[i].type);
+    if (r->wit) printf("world (WIT):\n%s", r->wit);
 }
 
 int cli_inspect(int argc, char **argv)

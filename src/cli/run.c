@@ -16,6 +16,9 @@ static const char run_usage[] =
     "  --grant CAP       grant a capability (repeatable), e.g. 'file-read(/data/*.txt)',\n"
     "                    'network-outbound(api.example.com)'; none by default\n"
     "  --audit FILE      append the audit trail (JSON lines) to FILE ('-': stderr)\n"
+    "  --wasi            give the guest WASI (preview 1 for a core module, preview 2\n"
+    "                    for a component), with preopens only where file grants cover\n"
+    "                    whole directories; never network\n"
     "  --name NAME       actor name (default: file name without .wasm)\n"
     "  --timeout MS      per-request timeout (default 30000)\n"
     "  --deadline MS     CPU time one message may use (default 10000, 0 = none)\n"
@@ -35,7 +38,7 @@ typedef struct run_opts {
     unsigned long timeout, deadline, workers;
     unsigned long long memory;
     int log_level;
-    int quiet, verbose;
+    int quiet, verbose, wasi;
 } run_opts;
 
 static int parse_ulong(const char *s, unsigned long long *out)
@@ -68,6 +71,7 @@ static int parse(int argc, char **argv, run_opts *o)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(run_usage, stdout); return 0; }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) { o->quiet = 1; continue; }
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) { o->verbose = 1; continue; }
+        if (!strcmp(a, "--wasi")) { o->wasi = 1; continue; }
         static const char *const with_value[] = {"--send", "--config", "--name", "--log-level",
                                                  "--timeout", "--deadline", "--memory", "--workers",
                                                  "--grant", "--audit"};
@@ -178,7 +182,7 @@ int cli_run(int argc, char **argv)
     int code = EXIT_OK;
 
     aw_component *c = NULL;
-    aw_load_options lo = {.grants = o.grants, .n_grants = (size_t)o.ngrants};
+    aw_load_options lo = {.grants = o.grants, .n_grants = (size_t)o.ngrants, .wasi = o.wasi};
     rc = aw_component_load_file_opts(rt, o.path, &lo, &c);
     if (rc) {
         char what[4200];

@@ -218,6 +218,10 @@ aw_guest *aw_wit_guest_of(wasmtime_context_t *cx);
 /* WIT component guests (wit_guest.c). */
 extern const aw_guest_class aw_wit_guest_class;
 aw_err aw_wit_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size_t len);
+/* The world check: the number of problems, listed in *why (malloc'd, one
+ * "\n  - ..." per problem); *wasi_needed when it imports WASI preview 2. */
+int aw_wit_check(aw_engine *e, wasmtime_component_t *comp, bool wasi, char **why,
+                 bool *wasi_needed);
 
 /* Core-module guests (core_guest.c, core_abi.c). */
 extern const aw_guest_class aw_core_guest_class;

@@ -2,9 +2,10 @@
  * this host can run it (and if not, every reason why).
  *
  * Unlike loading, inspection never stops at the first problem: a developer
- * wants the whole list. Component Model binaries are compiled to read their
- * import and export names; their world check arrives with the WIT path. */
+ * wants the whole list. A Component Model binary gets its world as WIT-like
+ * text and the same world check as at load. */
 #include "engine.h"
+#include "wit_types.h"
 
 #include <string.h>
 
@@ -84,9 +85,21 @@ static void inspect_component(aw_engine *e, wasmtime_component_t *c, aw_inspect 
     }
     wasmtime_component_type_delete(ty);
     r->abi_version = -1;
-    r->conforms = false;
-    r->problems = aw__strfmt("Component Model guests are not loadable by this version yet "
-                             "(core modules speaking guest ABI v%d are)", AW_GUEST_ABI_VERSION);
+    r->wit = aw_wit_world_str(c, we);
+    /* Conforms when it targets our world; a component that imports WASI
+     * conforms too, but says it must be loaded with WASI. */
+    char *why = NULL;
+    bool wasi_needed = false;
+    int n = aw_wit_check(e, c, true, &why, &wasi_needed);
+    r->conforms = n == 0;
+    const char *w = why ? why : "";
+    while (*w == '\n' || *w == ' ' || *w == '-') w++;  /* one problem per line, no bullets */
+    r->problems = n ? aw__strfmt("%s", w) : wasi_needed
+                    ? strdup("note: imports WASI preview 2: load it with WASI (run --wasi)")
+                    : strdup("");
+    if (n && r->problems)  /* "\n  - " between problems -> "\n" */
+        for (char *q; (q = strstr(r->problems, "\n  - "));) memmove(q + 1, q + 5, strlen(q + 5) + 1);
+    free(why);
 }
 
 aw_err aw_engine_inspect(aw_engine *e, const uint8_t *bytes, size_t len, aw_inspect *r)
@@ -136,5 +149,6 @@ void aw_inspect_free(aw_inspect *r)
     free(r->imports);
     free(r->exports);
     free(r->problems);
+    free(r->wit);
     memset(r, 0, sizeof *r);
 }

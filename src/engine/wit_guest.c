@@ -137,7 +137,7 @@ static void check_our_import(aw_engine *e, const char *iface, size_t ilen,
     }
 }
 
-static void check_imports(aw_engine *e, aw_component *c, const wasmtime_component_type_t *ty,
+static bool check_imports(aw_engine *e, bool wasi, const wasmtime_component_type_t *ty,
                           problems *p)
 {
     wasm_engine_t *we = aw_engine_wasm(e);
@@ -155,16 +155,17 @@ static void check_imports(aw_engine *e, aw_component *c, const wasmtime_componen
         else if (ours)
             problem(p, "imports %.*s, which this host does not provide (it implements "
                     "airssys:component" PKG_VERSION ")", (int)len, name);
-        else if (len > 5 && !memcmp(name, "wasi:", 5) && !c->wasi && !n_wasi++)
+        else if (len > 5 && !memcmp(name, "wasi:", 5) && !n_wasi++)
             snprintf(first_wasi, sizeof first_wasi, "%.*s", (int)len, name);
         else if (!(len > 5 && !memcmp(name, "wasi:", 5)))
             problem(p, "imports %.*s, which the host does not provide", (int)len, name);
         wasmtime_component_item_delete(&item);
     }
-    if (n_wasi)
+    if (n_wasi && !wasi)
         problem(p, "imports %zu WASI preview 2 interface%s (%s%s), but the component was loaded "
                 "without WASI (aw_load_options.wasi, run --wasi)", n_wasi, n_wasi > 1 ? "s" : "",
                 first_wasi, n_wasi > 1 ? ", ..." : "");
+    return n_wasi > 0;
 }
 
 static void check_exports(aw_engine *e, wit_impl *wi, problems *p)
@@ -183,6 +184,19 @@ static void check_exports(aw_engine *e, wit_impl *wi, problems *p)
             problem(p, "exports " ACTOR_IFACE "#%s as %s; expected %s", fnames[k], got, ftypes[k]);
         free(got);
     }
+}
+
+int aw_wit_check(aw_engine *e, wasmtime_component_t *comp, bool wasi, char **why,
+                 bool *wasi_needed)
+{
+    problems p = {.used = 0};
+    wasmtime_component_type_t *ty = wasmtime_component_type(comp);
+    *wasi_needed = check_imports(e, wasi, ty, &p);
+    wasmtime_component_type_delete(ty);
+    wit_impl probe = {.comp = comp};
+    check_exports(e, &probe, &p);
+    *why = strdup(p.buf);
+    return p.n;
 }
 
 static bool index_exports(wit_impl *wi)
@@ -205,19 +219,19 @@ aw_err aw_wit_compile(aw_engine *e, aw_component *c, const uint8_t *bytes, size_
         free_impl(wi);
         return aw__compile_failed(c->name, "component", err);
     }
-    problems p = {.used = 0};
-    wasmtime_component_type_t *ty = wasmtime_component_type(wi->comp);
-    check_imports(e, c, ty, &p);
-    wasmtime_component_type_delete(ty);
-    check_exports(e, wi, &p);
-    if (p.n || !index_exports(wi)) {
-        aw_err kind = strstr(p.buf, "imports ") ? AW_ELINK : AW_EABI;
+    char *why = NULL;
+    bool wasi_needed = false;
+    int n = aw_wit_check(e, wi->comp, c->wasi, &why, &wasi_needed);
+    if (n || !index_exports(wi)) {
+        aw_err kind = why && strstr(why, "imports ") ? AW_ELINK : AW_EABI;
         aw__fail(kind, "component '%s' does not target the world "
                  "airssys:component/actor-component" PKG_VERSION ":%s", c->name,
-                 p.n ? p.buf : "\n  - its actor exports cannot be indexed");
+                 n ? why : "\n  - its actor exports cannot be indexed");
+        free(why);
         free_impl(wi);
         return kind;
     }
+    free(why);
     c->impl = wi;
     return AW_OK;
 }
