@@ -50,10 +50,8 @@ static const char *ask(aw_runtime *rt, const char *to, const char *text, aw_err 
     aw_err e = aw_request(rt, to, text, strlen(text), 10000, &r);
     if (err) *err = e;
     out[0] = 0;
-    if (!e) {
-        snprintf(out, sizeof out, "%.*s", (int)r.len, r.data ? (const char *)r.data : "");
-        aw_reply_free(&r);
-    }
+    if (!e) snprintf(out, sizeof out, "%.*s", (int)r.len, r.data ? (const char *)r.data : "");
+    aw_reply_free(&r);  /* a failed request may carry the guest's error text too */
     return out;
 }
 

@@ -59,10 +59,9 @@ static void stats(aw_runtime *rt, const char *who, char *out, size_t cap)
 {
     aw_reply r;
     out[0] = 0;
-    if (aw_request(rt, who, "stats", 5, 5000, &r) == AW_OK) {
+    if (aw_request(rt, who, "stats", 5, 5000, &r) == AW_OK)
         snprintf(out, cap, "%.*s", (int)r.len, (const char *)r.data);
-        aw_reply_free(&r);
-    }
+    aw_reply_free(&r);  /* a failure may carry text too */
 }
 
 int main(int argc, char **argv)
