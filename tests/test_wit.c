@@ -273,6 +273,43 @@ static void traps_restart_under_supervision(void)
     aw_runtime_free(rt);
 }
 
+/* WASI preview 2 for a component: preopens only where a file grant covers
+ * a whole directory, and no network. */
+static void wasi_p2_is_confined(void)
+{
+    char dir[64], other[64], in[128], cmd[300];
+    snprintf(dir, sizeof dir, "/tmp/aw-wasi2-%d", (int)getpid());
+    snprintf(other, sizeof other, "/tmp/aw-wasi2-other-%d", (int)getpid());
+    mkdir(dir, 0755);
+    mkdir(other, 0755);
+    snprintf(in, sizeof in, "%s/a.txt", dir);
+    write_file(in, "granted");
+    char secret[128];
+    snprintf(secret, sizeof secret, "%s/b.txt", other);
+    write_file(secret, "not granted");
+    aw_runtime *rt = runtime(2);
+    char grant[128];
+    snprintf(grant, sizeof grant, "file-read(%s/**)", dir);
+    const char *grants[] = {grant};
+    aw_component *c = NULL;
+    aw_err e = load(rt, "wasifs_py", grants, 1, true, &c);
+    CHECKF(e == AW_OK, "load wasifs_py: %s", aw_last_error());
+    if (!e && aw_spawn(rt, &(aw_actor_spec){.name = "fs", .component = c}) == AW_OK) {
+        snprintf(cmd, sizeof cmd, "read %s", in);
+        CHECK(!strcmp(ask(rt, "fs", cmd, NULL), "ok granted"));
+        snprintf(cmd, sizeof cmd, "read %s", secret);
+        CHECK_CONTAINS(ask(rt, "fs", cmd, NULL), "err ");
+        CHECK_CONTAINS(ask(rt, "fs", "read /etc/passwd", NULL), "err ");
+        CHECK_CONTAINS(ask(rt, "fs", "connect 127.0.0.1 9", NULL), "err ");
+    }
+    aw_component_release(c);
+    aw_runtime_free(rt);
+    unlink(in);
+    unlink(secret);
+    rmdir(dir);
+    rmdir(other);
+}
+
 /* A guest waiting in request() frees its worker: with one worker, a chain
  * a -> b (which itself asks c) completes. */
 static void requests_between_components(void)
@@ -299,5 +336,6 @@ int main(void)
     RUN(guest_errors_and_hooks);
     RUN(traps_restart_under_supervision);
     RUN(requests_between_components);
+    RUN(wasi_p2_is_confined);
     return tl_finish();
 }
