@@ -310,6 +310,35 @@ static void wasi_p2_is_confined(void)
     rmdir(other);
 }
 
+/* Hostile components: a memory bomb dies at its cap, a flood meets the rate
+ * bucket; the host and a neighbour carry on. */
+static void hostile_components_are_contained(void)
+{
+    aw_runtime *rt = runtime(2);
+    aw_component *bomb = NULL, *flood = NULL;
+    char *p = comp_path("probe");
+    aw_load_options capped = {.max_memory_bytes = 8u << 20};
+    REQUIRE(aw_component_load_file_opts(rt, p, &capped, &bomb) == AW_OK);
+    const char *g[] = {"messaging(send=sink)"};
+    aw_load_options limited = {.grants = g, .n_grants = 1, .rate_per_s = 10, .rate_burst = 5};
+    REQUIRE(aw_component_load_file_opts(rt, p, &limited, &flood) == AW_OK);
+    free(p);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "bomb", .component = bomb}) == AW_OK);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "flood", .component = flood}) == AW_OK);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "sink", .component = bomb}) == AW_OK);
+    aw_err e;
+    ask(rt, "bomb", "bomb", &e);
+    CHECKF(e == AW_ETRAP || e == AW_ELIMIT, "bomb ended with %s: %s", aw_err_name(e), aw_last_error());
+    aw_actor_state st;
+    CHECK_ERR(aw_actor_state_of(rt, "bomb", &st), AW_ENOENT);  /* unsupervised: gone */
+    const char *r = ask(rt, "flood", "spam sink 50", &e);
+    CHECKF(e == AW_OK && !strncmp(r, "ok 5 err rate-limited", 21), "flood: '%s'", r);
+    CHECK(!strcmp(ask(rt, "sink", "self", NULL), "ok sink"));
+    aw_component_release(bomb);
+    aw_component_release(flood);
+    aw_runtime_free(rt);
+}
+
 /* A guest waiting in request() frees its worker: with one worker, a chain
  * a -> b (which itself asks c) completes. */
 static void requests_between_components(void)
@@ -337,5 +366,6 @@ int main(void)
     RUN(traps_restart_under_supervision);
     RUN(requests_between_components);
     RUN(wasi_p2_is_confined);
+    RUN(hostile_components_are_contained);
     return tl_finish();
 }

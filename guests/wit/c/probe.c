@@ -11,6 +11,7 @@
  *   fetch <url>          self                  now
  *   random <n>           log <text>            count
  *   trap                 exit <status>         loop
+ *   bomb (allocate until the memory cap)        spam <to> <n> (n sends: "ok <sent> <last error>")
  */
 #include "actor_component.h"
 
@@ -175,6 +176,27 @@ static char *run(char *cmd, char *rest)
         out = strdup("ok");
     } else if (!strcmp(cmd, "count")) {
         out = ok_num(handled);
+    } else if (!strcmp(cmd, "bomb")) {
+        static void *volatile kept;  /* reachable, so the compiler keeps every malloc */
+        for (;;) {  /* until the allocator fails: then trap, as a real guest would */
+            char *p = malloc(1 << 20);
+            if (!p) __builtin_trap();
+            memset(p, 1, 1 << 20);
+            *(void **)p = kept;
+            kept = p;
+        }
+    } else if (!strcmp(cmd, "spam")) {
+        actor_component_string_t to = str(a, strlen(a));
+        unsigned n = (unsigned)atoi(rest), sent = 0;
+        char *last = strdup("none");
+        for (unsigned i = 0; i < n; i++) {
+            actor_component_list_u8_t d = bytes("x", 1);
+            if (airssys_component_messaging_send(&to, &d, &e)) sent++;
+            else { free(last); last = fmt_err(&e); }
+        }
+        char *head = ok_num(sent), *sp = cat(head, " ", 1);
+        out = cat(sp, last, strlen(last));
+        free(head); free(sp); free(last);
     } else if (!strcmp(cmd, "trap")) {
         __builtin_trap();
     } else if (!strcmp(cmd, "exit")) {
