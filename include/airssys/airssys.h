@@ -353,6 +353,19 @@ aw_err aw_stop(aw_runtime *rt, const char *name);
  * so asking for it fails with AW_ENOENT. */
 aw_err aw_actor_state_of(aw_runtime *rt, const char *name, aw_actor_state *out);
 
+/* ---- hot upgrade ------------------------------------------------------------
+ * Replace the code of a running actor with `comp` (a core module or a WIT
+ * component, either way round) without stopping it. The new version is
+ * instantiated and its init (with `config`) and start hooks run first; if
+ * any of that fails, the old version goes on serving and the error says
+ * why. Then the switch happens between two messages: messages queued
+ * before this call are handled by the old version, later ones by the new,
+ * none twice, none lost; the old version's on-stop hook runs at the switch.
+ * Name, address, mailbox and subscriptions stay. Returns once the new
+ * version serves. A supervised child is refused (AW_ENOTSUP) for now. */
+aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, const uint8_t *config,
+                  size_t config_len);
+
 /* ---- supervision ----------------------------------------------------------
  * A supervisor is an actor that starts an ordered list of children (actors
  * or other supervisors) and restarts them by policy when they exit. A

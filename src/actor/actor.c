@@ -118,6 +118,10 @@ void aw_actor_unpark_fail(aw_actor *a, const char *why)
 void aw_actor_msg_free(aw_msg *m)
 {
     if (m->kind == AW_MSG_SYS) aw__sys_drop(m);
+    if (m->kind == AW_MSG_CALL) {
+        aw_msg_call *c = (aw_msg_call *)m->data;
+        if (c->drop) c->drop(c->arg);
+    }
     if (m->req) aw_pending_unref(m->req);
     aw_msg_free(m);
 }
@@ -634,6 +638,15 @@ again:
         if (m->kind == AW_MSG_SYS) {
             if (a->on_sys) a->on_sys(a, m);  /* takes it */
             else aw_actor_msg_free(m);
+            done++;
+            continue;
+        }
+        if (m->kind == AW_MSG_CALL) {  /* between messages: no guest call in flight */
+            aw_msg_call *c = (aw_msg_call *)m->data;
+            c->fn(a, c->arg, m->req);
+            c->drop = NULL;  /* fn took the argument */
+            cls = a->cls;    /* it may have changed the guest's class (an upgrade) */
+            aw_actor_msg_free(m);
             done++;
             continue;
         }

@@ -158,6 +158,15 @@ void aw_actor_exit(aw_actor *a, aw_exit_reason why, aw_err err, const char *deta
 /* Free a message taken off a mailbox (settles what it holds). */
 void aw_actor_msg_free(aw_msg *m);
 
+/* The data of an AW_MSG_CALL message. `fn` runs on the actor's turn when
+ * the message comes up (req: the message's pending, or NULL); `drop` when
+ * the message is discarded unrun (the actor stopped first). */
+typedef struct aw_msg_call {
+    void (*fn)(struct aw_actor *a, void *arg, aw_pending *req);
+    void (*drop)(void *arg);
+    void *arg;
+} aw_msg_call;
+
 /* Native actors (native.c). */
 extern const aw_guest_class aw_native_class;
 aw_err aw_native_new(aw_actor *a, const aw_native_actor *cb, aw_guest **out);

@@ -21,8 +21,10 @@
 typedef struct aw_pending aw_pending;
 
 /* SYS: runtime-internal (supervision events and commands); never from a
- * user sender, so a supervisor cannot be sent a forged event. */
-typedef enum aw_msg_kind { AW_MSG_USER, AW_MSG_STOP, AW_MSG_SYS } aw_msg_kind;
+ * user sender, so a supervisor cannot be sent a forged event. CALL: run a
+ * function on the actor's own turn, between two messages (its data is an
+ * aw_msg_call); the runtime uses it to change an actor in place. */
+typedef enum aw_msg_kind { AW_MSG_USER, AW_MSG_STOP, AW_MSG_SYS, AW_MSG_CALL } aw_msg_kind;
 
 typedef struct aw_msg {
     _Atomic(struct aw_msg *) next;

@@ -406,13 +406,12 @@ bool aw__valid_name(const char *s)
 }
 
 /* Run init then start to completion on this thread. */
-static aw_err run_hooks(aw_actor *a, const aw_actor_spec *spec)
+aw_err aw__run_hooks(const aw_guest_class *cls, aw_guest *g, const uint8_t *config, size_t len)
 {
     aw_call_result res;
     aw_call_kind kinds[2] = {AW_CALL_INIT, AW_CALL_START};
     for (int i = 0; i < 2; i++) {
-        aw_guest_run(a->cls, a->guest, kinds[i], i == 0 ? spec->config : NULL,
-                     i == 0 ? spec->config_len : 0, 0, &res);
+        aw_guest_run(cls, g, kinds[i], i == 0 ? config : NULL, i == 0 ? len : 0, 0, &res);
         if (res.err) {
             aw_err e = aw__fail(res.err, "%s", res.detail ? res.detail : aw_strerror(res.err));
             aw_call_result_clear(&res);
@@ -444,9 +443,10 @@ static void msg_info(void *owner, const char **topic, bool *is_request)
     *is_request = a->current && a->current->req;
 }
 
-static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async)
+aw_err aw__make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async,
+                      aw_guest **out)
 {
-    if (spec->native) return aw_native_new(a, spec->native, &a->guest);
+    if (spec->native) return aw_native_new(a, spec->native, out);
     aw_guest_env env = {
         .actor = a->name,
         .owner = a,
@@ -459,7 +459,7 @@ static aw_err make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec,
         .async_hooks = async,
         .msg_info = msg_info,
     };
-    return aw_guest_new(spec->component, &env, &a->guest);
+    return aw_guest_new(spec->component, &env, out);
 }
 
 void aw__audit_actor(aw_actor *a, const char *op, const char *target, const char *decision,
@@ -478,9 +478,9 @@ aw_err aw_spawn(aw_runtime *rt, const aw_actor_spec *spec)
 
 aw_err aw__respawn(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async)
 {
-    aw_err rc = make_guest(rt, a, spec, async);
+    aw_err rc = aw__make_guest(rt, a, spec, async, &a->guest);
     if (rc == AW_OK && async) aw_actor_boot(a, spec->config, spec->config_len);
-    else if (rc == AW_OK && (rc = run_hooks(a, spec)) != AW_OK) {
+    else if (rc == AW_OK && (rc = aw__run_hooks(a->cls, a->guest, spec->config, spec->config_len)) != AW_OK) {
         aw_pubsub_remove_actor(&rt->pubsub, a);
         a->cls->destroy(a->guest);
         a->guest = NULL;
@@ -513,9 +513,9 @@ aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
         a->parent = parent;
         a->child_id = child_id;
     }
-    if ((rc = make_guest(rt, a, spec, async)) == AW_OK && async)
+    if ((rc = aw__make_guest(rt, a, spec, async, &a->guest)) == AW_OK && async)
         aw_actor_boot(a, spec->config, spec->config_len);  /* hooks in its first turns */
-    else if (rc == AW_OK) rc = run_hooks(a, spec);
+    else if (rc == AW_OK) rc = aw__run_hooks(a->cls, a->guest, spec->config, spec->config_len);
     if (rc != AW_OK) {
         aw_pubsub_remove_actor(&rt->pubsub, a);  /* a start hook may have subscribed */
         aw_actor_discard_mail(a, "failed to start", aw_last_error());

@@ -42,6 +42,11 @@ aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const vo
 aw_err aw__guest_api_define(aw_runtime *rt);
 aw_err aw__guest_files_define(aw_runtime *rt);
 aw_err aw__guest_wit_define(aw_runtime *rt);
+/* A guest for actor `a` from spec (not attached to it), and its init and
+ * start hooks run to completion on this thread. */
+aw_err aw__make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async,
+                      aw_guest **out);
+aw_err aw__run_hooks(const aw_guest_class *cls, aw_guest *g, const uint8_t *config, size_t len);
 /* Start an outbound HTTP exchange for a guest (guest_http.c); on a refusal
  * *code is set and nothing started, else `p` completes with the response. */
 void aw__http_start(aw_actor *self, aw_pending *p, const uint8_t *req, size_t len,

@@ -1,0 +1,111 @@
+/* upgrade.c - replace a running actor's code in place (aw_upgrade).
+ *
+ * The new version is instantiated, and its init and start hooks run, on the
+ * caller's thread while the old version keeps serving. The switch itself is
+ * a call message (AW_MSG_CALL) pushed into the actor's own mailbox: it runs
+ * on the actor's turn, between two messages, so nothing is in flight when
+ * the guest changes hands. Mailboxes are FIFO, which fixes who handles what:
+ * every message queued before the switch message goes to the old version,
+ * every later one to the new; none is handled twice or lost. A request the
+ * old guest itself has outstanding finishes first (the actor is inside that
+ * call, and a call message waits for the call to end). At the switch the
+ * old version's on-stop hook runs (reason normal), then its instance goes.
+ * Name, address, mailbox and subscriptions stay; the component's grants and
+ * limits become the new one's. If the actor stops before the switch, the
+ * new instance is dropped and the caller gets the stop. */
+#include "../runtime/runtime.h"
+
+#include <string.h>
+
+typedef struct swap {
+    aw_guest *g;               /* the new instance, ready */
+    const aw_guest_class *cls;
+    aw_component *comp;
+} swap;
+
+static void drop_swap(void *arg)
+{
+    swap *s = arg;
+    s->cls->destroy(s->g);  /* releases its component reference */
+    free(s);
+}
+
+static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
+{
+    swap *s = arg;
+    aw_call_result res;
+    aw_guest_run(a->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
+    if (res.err)  /* the old version's hook failed: it is going anyway */
+        aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "on-stop of the old version failed: %s",
+                        res.detail ? res.detail : aw_strerror(res.err));
+    aw_call_result_clear(&res);
+    const aw_guest_class *old_cls = a->cls;
+    aw_guest *old = a->guest;
+    aw_component *old_comp = a->comp;
+    atomic_fetch_add(&s->comp->refs, 1);  /* the actor's own reference, as at spawn */
+    a->guest = s->g;
+    a->cls = s->cls;
+    a->comp = s->comp;
+    old_cls->destroy(old);
+    aw__runtime_log(a->rt, AW_LOG_INFO, a->name, "upgraded from component '%s' to '%s'",
+                    old_comp->name, s->comp->name);
+    aw_component_release(old_comp);
+    aw__audit_actor(a, "upgrade", s->comp->name, "allowed", "switched in place");
+    free(s);
+    if (req) aw_pending_complete(req, &(aw_call_result){0});
+}
+
+aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, const uint8_t *config,
+                  size_t config_len)
+{
+    aw__clear_error();
+    if (!rt || !name || !comp) return aw__fail(AW_EINVAL, "aw_upgrade: runtime, name and component are required");
+    aw_actor *a = aw_registry_get(&rt->reg, name);
+    if (!a) return aw__fail(AW_ENOENT, "no actor named '%s'", name);
+    aw_err rc = AW_OK;
+    if (!a->comp) rc = aw__fail(AW_EINVAL, "actor '%s' is a native actor: there is no code to upgrade", name);
+    else if (a->parent)
+        rc = aw__fail(AW_ENOTSUP, "actor '%s' is a supervised child: its restarts would bring the "
+                      "old version back (upgrade through its supervisor is not there yet)", name);
+    swap *s = rc ? NULL : calloc(1, sizeof *s);
+    if (!rc && !s) rc = aw__fail(AW_ENOMEM, "out of memory upgrading '%s'", name);
+    if (rc) { aw_actor_unref(a); free(s); return rc; }
+    aw_actor_spec spec = {.name = name, .component = comp, .config = config, .config_len = config_len};
+    s->cls = comp->cls;
+    s->comp = comp;
+    if ((rc = aw__make_guest(rt, a, &spec, false, &s->g)) != AW_OK) {
+        free(s);
+        aw_actor_unref(a);
+        return rc;  /* the old version never stopped serving */
+    }
+    if ((rc = aw__run_hooks(s->cls, s->g, config, config_len)) != AW_OK) {
+        aw_err e = aw__fail(rc, "upgrade of '%s' to '%s' refused by the new version: %s", name,
+                            comp->name, aw_last_error());
+        drop_swap(s);
+        aw_actor_unref(a);
+        return e;
+    }
+    aw_msg_call call = {switch_on_turn, drop_swap, s};
+    aw_msg *m = aw_msg_new(AW_MSG_CALL, &call, sizeof call);
+    aw_pending *p = m ? aw_pending_new(NULL) : NULL;
+    if (!p) {
+        aw_msg_free(m);
+        drop_swap(s);
+        aw_actor_unref(a);
+        return aw__fail(AW_ENOMEM, "out of memory upgrading '%s'", name);
+    }
+    m->req = p;
+    /* Forced past the capacity: the switch must not fail on a full mailbox. */
+    if ((rc = aw_actor_deliver(a, m, true)) != AW_OK) {
+        aw_pending_unref(p);
+        aw_actor_msg_free(m);  /* drops the new instance */
+        aw_actor_unref(a);
+        return rc;
+    }
+    aw_actor_unref(a);
+    aw_pending_wait(p, 0);  /* the switch, or the stop that discarded it */
+    rc = p->res.err;
+    if (rc) aw__fail(rc, "upgrade of '%s': %s", name, p->res.detail ? p->res.detail : aw_strerror(rc));
+    aw_pending_unref(p);
+    return rc;
+}

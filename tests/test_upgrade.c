@@ -1,0 +1,148 @@
+/* test_upgrade.c - hot upgrade in place (aw_upgrade): under a stream of
+ * requests every message is handled exactly once, by the old version up to
+ * the switch and by the new one after it; a new version that refuses to
+ * start leaves the old one serving; core modules and WIT components upgrade
+ * into each other; what cannot be upgraded says why. */
+#include "testlib.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#define N_REQ 100000  /* at most; the asker stops 100 requests after the switch */
+
+typedef struct stream {
+    aw_runtime *rt;
+    long long got[N_REQ];
+    aw_err err[N_REQ];
+    _Atomic int done;
+    _Atomic int stop_at;  /* set once the upgrade has returned */
+} stream;
+
+/* A reply's decimal number (replies are not NUL-terminated). */
+static long long num(const aw_reply *r)
+{
+    char buf[32];
+    size_t n = r->len < sizeof buf - 1 ? r->len : sizeof buf - 1;
+    memcpy(buf, r->data ? (const char *)r->data : "", n);
+    buf[n] = 0;
+    return n ? strtoll(buf, NULL, 10) : -1;
+}
+
+/* One thread asks "inc" N_REQ times, one request after the other. */
+static void *asker(void *arg)
+{
+    stream *s = arg;
+    for (int i = 0; i < N_REQ && i < s->stop_at; i++) {
+        aw_reply r;
+        s->err[i] = aw_request(s->rt, "ctr", "inc", 3, 10000, &r);
+        s->got[i] = s->err[i] ? -1 : num(&r);
+        aw_reply_free(&r);
+        s->done = i + 1;
+    }
+    return NULL;
+}
+
+static void upgrade_under_load(void)
+{
+    aw_runtime *rt = tl_runtime(2, 16);
+    aw_component *v1 = tl_load(rt, "counter"), *v2 = tl_load(rt, "counter");
+    REQUIRE(v1 && v2);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "ctr", .component = v1}) == AW_OK);
+    static stream s;
+    s = (stream){.rt = rt, .stop_at = N_REQ};
+    pthread_t t;
+    pthread_create(&t, NULL, asker, &s);
+    while (s.done < 100) sched_yield();  /* switch mid-stream */
+    CHECK_ERR(aw_upgrade(rt, "ctr", v2, (const uint8_t *)"1000", 4), AW_OK);
+    s.stop_at = s.done + 100;
+    pthread_join(t, NULL);
+    int n = s.done;
+    /* Old version: 1, 2, ..., j. New version (started at 1000): 1001, 1002, ...
+     * No failure, no gap, no repeat: each request was handled exactly once. */
+    int j = 0, bad = 0;
+    while (j < n && s.got[j] == j + 1) j++;
+    for (int i = j; i < n; i++) bad += s.got[i] != 1000 + (i - j) + 1;
+    for (int i = 0; i < n; i++) bad += s.err[i] != AW_OK;
+    CHECKF(j >= 100 && j < n && bad == 0, "%d requests, switch after %d, %d out of order", n, j, bad);
+    aw_reply r;
+    CHECK_ERR(aw_request(rt, "ctr", "get", 3, 5000, &r), AW_OK);  /* same name, same mailbox */
+    CHECK(num(&r) == 1000 + (n - j));
+    aw_reply_free(&r);
+    aw_component_release(v1);
+    aw_component_release(v2);
+    aw_runtime_free(rt);
+}
+
+static int ignore(aw_ctx *ctx, const uint8_t *msg, size_t len)
+{
+    (void)ctx; (void)msg; (void)len;
+    return 0;
+}
+
+static void refused_upgrade_keeps_old(void)
+{
+    aw_runtime *rt = tl_runtime(2, 16);
+    aw_component *v1 = tl_load(rt, "counter");
+    REQUIRE(v1);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "ctr", .component = v1}) == AW_OK);
+    aw_reply r;
+    REQUIRE(aw_request(rt, "ctr", "add 41", 6, 5000, &r) == AW_OK);
+    aw_reply_free(&r);
+    /* the new version's init refuses its config: the old one never stops */
+    CHECK_ERR(aw_upgrade(rt, "ctr", v1, (const uint8_t *)"nope", 4), AW_EGUEST);
+    CHECK_CONTAINS(aw_last_error(), "refused by the new version");
+    CHECK_CONTAINS(aw_last_error(), "config is not a decimal number");
+    CHECK_ERR(aw_request(rt, "ctr", "inc", 3, 5000, &r), AW_OK);
+    CHECK(r.len == 2 && !memcmp(r.data, "42", 2));  /* its state is intact */
+    aw_reply_free(&r);
+    /* what cannot be upgraded */
+    CHECK_ERR(aw_upgrade(rt, "nobody", v1, NULL, 0), AW_ENOENT);
+    CHECK_ERR(aw_upgrade(rt, "ctr", NULL, NULL, 0), AW_EINVAL);
+    aw_native_actor na = {.on_message = ignore};
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "nat", .native = &na}) == AW_OK);
+    CHECK_ERR(aw_upgrade(rt, "nat", v1, NULL, 0), AW_EINVAL);
+    CHECK_CONTAINS(aw_last_error(), "native actor");
+    aw_child_spec kid = {.actor = {.name = "kid", .component = v1}};
+    aw_supervisor_spec sup = {.name = "sup", .max_restarts = 3, .period_ms = 1000, .children = &kid,
+                              .n_children = 1};
+    REQUIRE(aw_supervisor_start(rt, &sup) == AW_OK);
+    CHECK_ERR(aw_upgrade(rt, "kid", v1, NULL, 0), AW_ENOTSUP);
+    CHECK_CONTAINS(aw_last_error(), "supervised child");
+    aw_supervisor_stop(rt, "sup");
+    aw_component_release(v1);
+    aw_runtime_free(rt);
+}
+
+/* A core module becomes a WIT component and back, under the same name. */
+static void across_formats(void)
+{
+    aw_runtime *rt = tl_runtime(2, 16);
+    aw_component *core = tl_load(rt, "counter"), *wit = NULL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/probe.component.wasm", AW_COMPONENT_DIR);
+    REQUIRE(core && aw_component_load_file(rt, path, &wit) == AW_OK);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "x", .component = core}) == AW_OK);
+    aw_reply r;
+    CHECK_ERR(aw_request(rt, "x", "inc", 3, 5000, &r), AW_OK);
+    CHECK(r.len == 1 && r.data[0] == '1');
+    aw_reply_free(&r);
+    CHECK_ERR(aw_upgrade(rt, "x", wit, NULL, 0), AW_OK);
+    CHECK_ERR(aw_request(rt, "x", "self", 4, 5000, &r), AW_OK);
+    CHECK(r.len == 4 && !memcmp(r.data, "ok x", 4));
+    aw_reply_free(&r);
+    CHECK_ERR(aw_upgrade(rt, "x", core, (const uint8_t *)"7", 1), AW_OK);
+    CHECK_ERR(aw_request(rt, "x", "get", 3, 5000, &r), AW_OK);
+    CHECK(r.len == 1 && r.data[0] == '7');
+    aw_reply_free(&r);
+    aw_component_release(core);
+    aw_component_release(wit);
+    aw_runtime_free(rt);
+}
+
+int main(void)
+{
+    RUN(upgrade_under_load);
+    RUN(refused_upgrade_keeps_old);
+    RUN(across_formats);
+    return tl_finish();
+}
