@@ -1,6 +1,7 @@
 /* counter: keeps state across messages. "inc" adds one, "add N" adds N,
  * "get" replies with the value; anything else is an error. Its config (if
- * any) is the starting value, so init is exercised too. */
+ * any) is the starting value, so init is exercised too. It hands its count
+ * over on an upgrade (aw_snapshot / aw_restore), and refuses a negative one. */
 #include <airssys_guest.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,4 +47,28 @@ int aw_on_message(const uint8_t *msg, size_t len)
     }
     int n = snprintf(out, sizeof out, "%lld", count);
     return aw_reply(out, (size_t)n);
+}
+
+/* Upgrade handoff: the state is the count in decimal. */
+__attribute__((export_name("aw_snapshot"))) int32_t aw_snapshot(void)
+{
+    char out[32];
+    int n = snprintf(out, sizeof out, "%lld", count);
+    return aw_reply(out, (size_t)n);
+}
+
+__attribute__((export_name("aw_restore"))) int32_t aw_restore(uint8_t *ptr, int32_t len)
+{
+    char buf[32];
+    int32_t rc = 0;
+    if (len <= 0 || len >= (int32_t)sizeof buf) rc = aw_fail("restore: want a decimal count");
+    else {
+        memcpy(buf, ptr, (size_t)len);
+        buf[len] = 0;
+        long long v = strtoll(buf, NULL, 10);
+        if (v < 0) rc = aw_fail("restore: refusing a negative count");
+        else count = v;
+    }
+    free(ptr);
+    return rc;
 }

@@ -53,7 +53,7 @@ static void upgrade_under_load(void)
     pthread_t t;
     pthread_create(&t, NULL, asker, &s);
     while (s.done < 100) sched_yield();  /* switch mid-stream */
-    CHECK_ERR(aw_upgrade(rt, "ctr", v2, (const uint8_t *)"1000", 4), AW_OK);
+    CHECK_ERR(aw_upgrade(rt, "ctr", v2, &(aw_upgrade_options){.config = (const uint8_t *)"1000", .config_len = 4}), AW_OK);
     s.stop_at = s.done + 100;
     pthread_join(t, NULL);
     int n = s.done;
@@ -89,24 +89,24 @@ static void refused_upgrade_keeps_old(void)
     REQUIRE(aw_request(rt, "ctr", "add 41", 6, 5000, &r) == AW_OK);
     aw_reply_free(&r);
     /* the new version's init refuses its config: the old one never stops */
-    CHECK_ERR(aw_upgrade(rt, "ctr", v1, (const uint8_t *)"nope", 4), AW_EGUEST);
+    CHECK_ERR(aw_upgrade(rt, "ctr", v1, &(aw_upgrade_options){.config = (const uint8_t *)"nope", .config_len = 4}), AW_EGUEST);
     CHECK_CONTAINS(aw_last_error(), "refused by the new version");
     CHECK_CONTAINS(aw_last_error(), "config is not a decimal number");
     CHECK_ERR(aw_request(rt, "ctr", "inc", 3, 5000, &r), AW_OK);
     CHECK(r.len == 2 && !memcmp(r.data, "42", 2));  /* its state is intact */
     aw_reply_free(&r);
     /* what cannot be upgraded */
-    CHECK_ERR(aw_upgrade(rt, "nobody", v1, NULL, 0), AW_ENOENT);
-    CHECK_ERR(aw_upgrade(rt, "ctr", NULL, NULL, 0), AW_EINVAL);
+    CHECK_ERR(aw_upgrade(rt, "nobody", v1, NULL), AW_ENOENT);
+    CHECK_ERR(aw_upgrade(rt, "ctr", NULL, NULL), AW_EINVAL);
     aw_native_actor na = {.on_message = ignore};
     REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "nat", .native = &na}) == AW_OK);
-    CHECK_ERR(aw_upgrade(rt, "nat", v1, NULL, 0), AW_EINVAL);
+    CHECK_ERR(aw_upgrade(rt, "nat", v1, NULL), AW_EINVAL);
     CHECK_CONTAINS(aw_last_error(), "native actor");
     aw_child_spec kid = {.actor = {.name = "kid", .component = v1}};
     aw_supervisor_spec sup = {.name = "sup", .max_restarts = 3, .period_ms = 1000, .children = &kid,
                               .n_children = 1};
     REQUIRE(aw_supervisor_start(rt, &sup) == AW_OK);
-    CHECK_ERR(aw_upgrade(rt, "kid", v1, NULL, 0), AW_ENOTSUP);
+    CHECK_ERR(aw_upgrade(rt, "kid", v1, NULL), AW_ENOTSUP);
     CHECK_CONTAINS(aw_last_error(), "supervised child");
     aw_supervisor_stop(rt, "sup");
     aw_component_release(v1);
@@ -126,11 +126,11 @@ static void across_formats(void)
     CHECK_ERR(aw_request(rt, "x", "inc", 3, 5000, &r), AW_OK);
     CHECK(r.len == 1 && r.data[0] == '1');
     aw_reply_free(&r);
-    CHECK_ERR(aw_upgrade(rt, "x", wit, NULL, 0), AW_OK);
+    CHECK_ERR(aw_upgrade(rt, "x", wit, NULL), AW_OK);
     CHECK_ERR(aw_request(rt, "x", "self", 4, 5000, &r), AW_OK);
     CHECK(r.len == 4 && !memcmp(r.data, "ok x", 4));
     aw_reply_free(&r);
-    CHECK_ERR(aw_upgrade(rt, "x", core, (const uint8_t *)"7", 1), AW_OK);
+    CHECK_ERR(aw_upgrade(rt, "x", core, &(aw_upgrade_options){.config = (const uint8_t *)"7", .config_len = 1}), AW_OK);
     CHECK_ERR(aw_request(rt, "x", "get", 3, 5000, &r), AW_OK);
     CHECK(r.len == 1 && r.data[0] == '7');
     aw_reply_free(&r);
@@ -139,10 +139,48 @@ static void across_formats(void)
     aw_runtime_free(rt);
 }
 
+/* The state goes over with the code; a version that cannot or will not
+ * take it calls the upgrade off. */
+static void state_handoff(void)
+{
+    aw_runtime *rt = tl_runtime(2, 16);
+    aw_component *v1 = tl_load(rt, "counter"), *v2 = tl_load(rt, "counter"), *echo = tl_load(rt, "echo");
+    REQUIRE(v1 && v2 && echo);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "ctr", .component = v1}) == AW_OK);
+    aw_reply r;
+    REQUIRE(aw_request(rt, "ctr", "add 41", 6, 5000, &r) == AW_OK);
+    aw_reply_free(&r);
+    aw_upgrade_options keep = {.handoff = true};
+    CHECK_ERR(aw_upgrade(rt, "ctr", v2, &keep), AW_OK);
+    CHECK_ERR(aw_request(rt, "ctr", "inc", 3, 5000, &r), AW_OK);
+    CHECK(num(&r) == 42);  /* the count came along */
+    aw_reply_free(&r);
+    /* echo has no aw_restore: refused, and the counter keeps counting */
+    CHECK_ERR(aw_upgrade(rt, "ctr", echo, &keep), AW_ENOTSUP);
+    CHECK_CONTAINS(aw_last_error(), "aw_restore");
+    CHECK_CONTAINS(aw_last_error(), "old version keeps serving");
+    CHECK_ERR(aw_request(rt, "ctr", "inc", 3, 5000, &r), AW_OK);
+    CHECK(num(&r) == 43);
+    aw_reply_free(&r);
+    /* the new version refuses this state (negative): called off too */
+    REQUIRE(aw_request(rt, "ctr", "add -100", 8, 5000, &r) == AW_OK);
+    aw_reply_free(&r);
+    CHECK_ERR(aw_upgrade(rt, "ctr", v1, &keep), AW_EGUEST);
+    CHECK_CONTAINS(aw_last_error(), "refusing a negative count");
+    CHECK_ERR(aw_request(rt, "ctr", "get", 3, 5000, &r), AW_OK);
+    CHECK(num(&r) == -57);
+    aw_reply_free(&r);
+    aw_component_release(v1);
+    aw_component_release(v2);
+    aw_component_release(echo);
+    aw_runtime_free(rt);
+}
+
 int main(void)
 {
     RUN(upgrade_under_load);
     RUN(refused_upgrade_keeps_old);
     RUN(across_formats);
+    RUN(state_handoff);
     return tl_finish();
 }

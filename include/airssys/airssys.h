@@ -363,8 +363,18 @@ aw_err aw_actor_state_of(aw_runtime *rt, const char *name, aw_actor_state *out);
  * none twice, none lost; the old version's on-stop hook runs at the switch.
  * Name, address, mailbox and subscriptions stay. Returns once the new
  * version serves. A supervised child is refused (AW_ENOTSUP) for now. */
-aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, const uint8_t *config,
-                  size_t config_len);
+typedef struct aw_upgrade_options {
+    const uint8_t *config;  /* for the new version's init hook */
+    size_t config_len;
+    /* Hand the state over: the old version's snapshot (core: export
+     * aw_snapshot, replying the bytes; WIT: state.snapshot) is given to the
+     * new version's restore (aw_restore(ptr, len) / state.restore) at the
+     * switch. If either is missing, fails or traps, the upgrade is called off
+     * and the old version keeps serving. */
+    bool handoff;
+} aw_upgrade_options;
+aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp,
+                  const aw_upgrade_options *opt);  /* opt may be NULL */
 
 /* ---- supervision ----------------------------------------------------------
  * A supervisor is an actor that starts an ordered list of children (actors

@@ -45,6 +45,8 @@ static aw_err native_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, 
                            int32_t arg)
 {
     aw_ctx *c = (aw_ctx *)g;
+    if (kind == AW_CALL_SNAPSHOT || kind == AW_CALL_RESTORE)
+        return aw__fail(AW_ENOTSUP, "native actor '%s' has no state to hand over", c->actor->name);
     c->kind = kind;
     c->data = data;
     c->len = len;
@@ -69,7 +71,7 @@ static bool native_poll(aw_guest *g, aw_call_result *out)
     case AW_CALL_STOP:
         if (c->cb.on_stop) c->cb.on_stop(c, c->arg);
         break;
-    case AW_CALL_START: break;
+    case AW_CALL_START: case AW_CALL_SNAPSHOT: case AW_CALL_RESTORE: break;  /* refused at begin */
     }
     c->topic = NULL;
     out->status = status;

@@ -12,7 +12,17 @@
  * old version's on-stop hook runs (reason normal), then its instance goes.
  * Name, address, mailbox and subscriptions stay; the component's grants and
  * limits become the new one's. If the actor stops before the switch, the
- * new instance is dropped and the caller gets the stop. */
+ * new instance is dropped and the caller gets the stop.
+ *
+ * With handoff, the switch first calls the old version's snapshot and feeds
+ * the bytes to the new version's restore (core ABI: aw_snapshot replying
+ * the state, aw_restore(ptr, len); WIT: the state interface). A version
+ * without them, a failure or a trap in either calls the upgrade off (an old
+ * version that trapped in its snapshot is torn, and its next message
+ * crashes it like any trap). Those
+ * two calls, and the old version's on-stop, run to completion on the
+ * actor's worker: an upgrade is rare, and each is bounded by the CPU
+ * deadline. */
 #include "../runtime/runtime.h"
 
 #include <string.h>
@@ -21,6 +31,7 @@ typedef struct swap {
     aw_guest *g;               /* the new instance, ready */
     const aw_guest_class *cls;
     aw_component *comp;
+    bool handoff;
 } swap;
 
 static void drop_swap(void *arg)
@@ -30,9 +41,36 @@ static void drop_swap(void *arg)
     free(s);
 }
 
+/* The state handoff: the old version's snapshot into the new one's
+ * restore. On a failure the upgrade is called off: the new instance goes,
+ * the old one keeps serving, and the caller gets why. */
+static bool hand_over(aw_actor *a, swap *s, aw_pending *req)
+{
+    aw_call_result snap, res;
+    aw_guest_run(a->cls, a->guest, AW_CALL_SNAPSHOT, NULL, 0, 0, &snap);
+    if (!snap.err) aw_guest_run(s->cls, s->g, AW_CALL_RESTORE, snap.reply, snap.reply_len, 0, &res);
+    aw_call_result *bad = snap.err ? &snap : res.err ? &res : NULL;
+    if (bad) {
+        char *why = aw__strfmt("state handoff to '%s' failed, the old version keeps serving: %s",
+                               s->comp->name, bad->detail ? bad->detail : aw_strerror(bad->err));
+        aw__runtime_log(a->rt, AW_LOG_WARN, a->name, "%s", why ? why : "state handoff failed");
+        if (req) aw_pending_fail(req, bad->err, why ? why : "state handoff failed");
+        free(why);
+    } else {
+        aw__runtime_log(a->rt, AW_LOG_INFO, a->name, "state handed over (%zu bytes)", snap.reply_len);
+    }
+    if (!snap.err) aw_call_result_clear(&res);
+    aw_call_result_clear(&snap);
+    return !bad;
+}
+
 static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
 {
     swap *s = arg;
+    if (s->handoff && !hand_over(a, s, req)) {
+        drop_swap(s);
+        return;
+    }
     aw_call_result res;
     aw_guest_run(a->cls, a->guest, AW_CALL_STOP, NULL, 0, AW_STOP_REASON_NORMAL, &res);
     if (res.err)  /* the old version's hook failed: it is going anyway */
@@ -55,9 +93,13 @@ static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
     if (req) aw_pending_complete(req, &(aw_call_result){0});
 }
 
-aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, const uint8_t *config,
-                  size_t config_len)
+aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp,
+                  const aw_upgrade_options *opt)
 {
+    static const aw_upgrade_options none = {0};
+    if (!opt) opt = &none;
+    const uint8_t *config = opt->config;
+    size_t config_len = opt->config_len;
     aw__clear_error();
     if (!rt || !name || !comp) return aw__fail(AW_EINVAL, "aw_upgrade: runtime, name and component are required");
     aw_actor *a = aw_registry_get(&rt->reg, name);
@@ -73,6 +115,7 @@ aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, const ui
     aw_actor_spec spec = {.name = name, .component = comp, .config = config, .config_len = config_len};
     s->cls = comp->cls;
     s->comp = comp;
+    s->handoff = opt->handoff;
     if ((rc = aw__make_guest(rt, a, &spec, false, &s->g)) != AW_OK) {
         free(s);
         aw_actor_unref(a);

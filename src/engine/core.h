@@ -9,7 +9,8 @@
 
 /* Export positions, found once per module so that each spawn looks its
  * exports up by index rather than by name. -1 = not exported. */
-enum { EX_MEMORY, EX_ALLOC, EX_HANDLE, EX_INIT, EX_START, EX_STOP, EX_CTOR, EX_INBOX, EX_COUNT };
+enum { EX_MEMORY, EX_ALLOC, EX_HANDLE, EX_INIT, EX_START, EX_STOP, EX_CTOR, EX_INBOX, EX_SNAPSHOT,
+       EX_RESTORE, EX_COUNT };
 
 typedef struct core_impl {
     wasmtime_module_t *module;
@@ -19,7 +20,7 @@ typedef struct core_impl {
 } core_impl;
 
 enum core_step { STEP_NONE, STEP_CTOR, STEP_INBOX, STEP_ALLOC, STEP_INIT, STEP_HANDLE, STEP_START,
-                 STEP_STOP, STEP_DONE, STEP_FAILED };
+                 STEP_STOP, STEP_SNAPSHOT, STEP_RESTORE, STEP_DONE, STEP_FAILED };
 
 struct aw_guest {
     aw_component *comp;
@@ -32,7 +33,7 @@ struct aw_guest {
      * hundred ns in Wasmtime, and a spawn needs only three of them. */
     wasmtime_func_t funcs[EX_COUNT];
     unsigned looked_up;      /* bit per EX_* */
-    bool has_init, has_start, has_stop, has_ctor, has_inbox, torn;
+    bool has_init, has_start, has_stop, has_ctor, has_inbox, has_snapshot, has_restore, torn;
     uint32_t inbox_ptr, inbox_cap;  /* the guest's reusable message buffer, if any */
     bool inbox_known;               /* aw_inbox has been asked (first message) */
     bool sync;               /* this call runs to completion without yielding */

@@ -29,6 +29,8 @@ static const abi_func abi_exports[] = {
     {"aw_on_stop", "i", "", false, "stop hook"},
     {"_initialize", "", "", false, "WASI reactor constructor"},
     {"aw_inbox", "", "I", false, "reusable message buffer (ptr | capacity << 32)"},
+    {"aw_snapshot", "", "i", false, "upgrade: reply with the state"},
+    {"aw_restore", "ii", "i", false, "upgrade: take the previous version's state"},
 };
 
 static char valkind_char(wasm_valkind_t k)

@@ -78,7 +78,7 @@ static void index_exports(aw_engine *e, core_impl *ci)
 {
     static const char *const names[EX_COUNT] = {"memory", "aw_alloc", "aw_handle", "aw_init",
                                                 "aw_on_start", "aw_on_stop", "_initialize",
-                                                "aw_inbox"};
+                                                "aw_inbox", "aw_snapshot", "aw_restore"};
     for (int k = 0; k < EX_COUNT; k++) ci->export_index[k] = -1;
     wasm_exporttype_vec_t ex;
     wasmtime_module_exports(ci->module, &ex);
@@ -319,6 +319,8 @@ static aw_err core_instantiate(aw_component *c, const aw_guest_env *env, aw_gues
     g->has_stop = ci->export_index[EX_STOP] >= 0;
     g->has_ctor = ci->export_index[EX_CTOR] >= 0;
     g->has_inbox = ci->export_index[EX_INBOX] >= 0;
+    g->has_snapshot = ci->export_index[EX_SNAPSHOT] >= 0;
+    g->has_restore = ci->export_index[EX_RESTORE] >= 0;
     *out = g;
     return AW_OK;
 }
@@ -338,6 +340,10 @@ static enum core_step next_step(const aw_guest *g, enum core_step s)
         return s == STEP_ALLOC ? STEP_HANDLE : STEP_DONE;
     case AW_CALL_START: return s == STEP_NONE && g->has_start ? STEP_START : STEP_DONE;
     case AW_CALL_STOP: return s == STEP_NONE && g->has_stop ? STEP_STOP : STEP_DONE;
+    case AW_CALL_SNAPSHOT: return s == STEP_NONE ? STEP_SNAPSHOT : STEP_DONE;
+    case AW_CALL_RESTORE:  /* like init: through aw_alloc when there are bytes */
+        if (s == STEP_NONE) return g->len ? STEP_ALLOC : STEP_RESTORE;
+        return s == STEP_ALLOC ? STEP_RESTORE : STEP_DONE;
     }
     return STEP_DONE;
 }
@@ -352,6 +358,8 @@ static const char *step_func(enum core_step s)
     case STEP_HANDLE: return "aw_handle";
     case STEP_START: return "aw_on_start";
     case STEP_STOP: return "aw_on_stop";
+    case STEP_SNAPSHOT: return "aw_snapshot";
+    case STEP_RESTORE: return "aw_restore";
     default: return "?";
     }
 }
@@ -370,13 +378,14 @@ static void start_step(aw_guest *g, enum core_step s)
         f = func_of(g, EX_ALLOC); nargs = 1;
         g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = (int32_t)g->len;
         break;
-    case STEP_INIT: case STEP_HANDLE:
+    case STEP_INIT: case STEP_HANDLE: case STEP_RESTORE:
         if (s == STEP_HANDLE && g->len && !g->guest_ptr) place_in_inbox(g);  /* not via aw_alloc */
-        f = func_of(g, s == STEP_INIT ? EX_INIT : EX_HANDLE); nargs = 2;
+        f = func_of(g, s == STEP_INIT ? EX_INIT : s == STEP_RESTORE ? EX_RESTORE : EX_HANDLE); nargs = 2;
         g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = (int32_t)g->guest_ptr;
         g->args[1].kind = WASMTIME_I32; g->args[1].of.i32 = g->len ? (int32_t)g->len : 0;
         break;
     case STEP_START: f = func_of(g, EX_START); break;
+    case STEP_SNAPSHOT: f = func_of(g, EX_SNAPSHOT); break;
     case STEP_STOP:
         f = func_of(g, EX_STOP); nargs = 1; nres = 0;
         g->args[0].kind = WASMTIME_I32; g->args[0].of.i32 = g->arg;
@@ -401,6 +410,9 @@ static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, si
     if (len > INT32_MAX || len > g->env.max_message_bytes)
         return aw__fail(AW_ETOOBIG, "actor '%s': %zu bytes exceed the %u-byte message limit",
                         g->env.actor, len, g->env.max_message_bytes);
+    if ((kind == AW_CALL_SNAPSHOT && !g->has_snapshot) || (kind == AW_CALL_RESTORE && !g->has_restore))
+        return aw__fail(AW_ENOTSUP, "component '%s' exports no %s: it cannot hand its state over",
+                        g->comp->name, kind == AW_CALL_SNAPSHOT ? "aw_snapshot" : "aw_restore");
     g->data = data;  /* borrowed: the caller keeps it alive until poll says done */
     g->len = len;
     g->kind = kind;
@@ -557,7 +569,8 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
         if (done == STEP_INBOX && !take_inbox(g, out)) return true;
         enum core_step s = next_step(g, done);
         if (s != STEP_DONE) { start_step(g, s); continue; }
-        int32_t status = (done == STEP_HANDLE || done == STEP_INIT || done == STEP_START)
+        int32_t status = (done == STEP_HANDLE || done == STEP_INIT || done == STEP_START ||
+                          done == STEP_SNAPSHOT || done == STEP_RESTORE)
                              ? g->res[0].of.i32 : 0;
         if (done == STEP_HANDLE && g->routed) status = 0;  /* already closed by next() */
         out->status = status;

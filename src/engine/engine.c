@@ -52,8 +52,8 @@ struct aw_engine {
 
 const char *aw_call_kind_name(aw_call_kind k)
 {
-    static const char *const names[] = {"init", "start", "message", "stop"};
-    return (unsigned)k < 4 ? names[k] : "?";
+    static const char *const names[] = {"init", "start", "message", "stop", "snapshot", "restore"};
+    return (unsigned)k < 6 ? names[k] : "?";
 }
 
 void aw_call_result_clear(aw_call_result *r)

@@ -45,6 +45,8 @@ typedef enum aw_call_kind {
     AW_CALL_START,
     AW_CALL_MESSAGE,  /* data = message bytes */
     AW_CALL_STOP,     /* arg = stop reason */
+    AW_CALL_SNAPSHOT, /* upgrade: the guest's state comes back as the reply */
+    AW_CALL_RESTORE,  /* upgrade: data = the previous version's state */
 } aw_call_kind;
 
 const char *aw_call_kind_name(aw_call_kind k);

@@ -25,27 +25,32 @@
 #define PKG_VERSION "@0.1.0"
 #define ACTOR_IFACE PKG "actor" PKG_VERSION
 #define TYPES_IFACE PKG "types" PKG_VERSION
+#define STATE_IFACE PKG "state" PKG_VERSION
 
-enum { WF_INIT, WF_START, WF_HANDLE, WF_STOP, WF_COUNT };
+/* The actor's four exports, then the optional state interface's two. */
+enum { WF_INIT, WF_START, WF_HANDLE, WF_STOP, WF_COUNT, WF_SNAPSHOT = WF_COUNT, WF_RESTORE, WF_ALL };
 
-static const char *const fnames[WF_COUNT] = {"init", "on-start", "handle", "on-stop"};
-static const char *const ftypes[WF_COUNT] = {
+static const char *const fnames[WF_ALL] = {"init", "on-start", "handle", "on-stop", "snapshot",
+                                           "restore"};
+static const char *const ftypes[WF_ALL] = {
     "func(config: list<u8>) -> result<_, string>",
     "func() -> result<_, string>",
     "func(msg: record { payload: list<u8>, topic: option<string>, is-request: bool }) -> "
     "result<option<list<u8>>, string>",
     "func(reason: enum { normal, shutdown })",
+    "func() -> list<u8>",
+    "func(state: list<u8>) -> result<_, string>",
 };
 
 typedef struct wit_impl {
     wasmtime_component_t *comp;
-    wasmtime_component_export_index_t *iface, *idx[WF_COUNT];
+    wasmtime_component_export_index_t *iface, *state, *idx[WF_ALL];  /* state: NULL if absent */
 } wit_impl;
 
 typedef struct wit_guest {
     aw_guest g;  /* first: the part both adapters share */
     wasmtime_component_instance_t inst;
-    wasmtime_component_func_t fn[WF_COUNT];
+    wasmtime_component_func_t fn[WF_ALL];
     int call;    /* WF_* in flight, -1 none */
     /* arguments of the call in flight (ours: Wasmtime only borrows them) */
     wasmtime_component_val_t arg;
@@ -60,9 +65,10 @@ static void free_impl(void *p)
 {
     wit_impl *wi = p;
     if (!wi) return;
-    for (int k = 0; k < WF_COUNT; k++)
+    for (int k = 0; k < WF_ALL; k++)
         if (wi->idx[k]) wasmtime_component_export_index_delete(wi->idx[k]);
     if (wi->iface) wasmtime_component_export_index_delete(wi->iface);
+    if (wi->state) wasmtime_component_export_index_delete(wi->state);
     if (wi->comp) wasmtime_component_delete(wi->comp);
     free(wi);
 }
@@ -168,8 +174,25 @@ static bool check_imports(aw_engine *e, bool wasi, const wasmtime_component_type
     return n_wasi > 0;
 }
 
+/* The state interface is optional; when exported, both functions must
+ * have their types. */
+static void check_state(aw_engine *e, wit_impl *wi, problems *p)
+{
+    bool found = false;
+    for (int k = WF_SNAPSHOT; k < WF_ALL; k++) {
+        char *got = aw_wit_find_func(wi->comp, aw_engine_wasm(e), false, STATE_IFACE, fnames[k],
+                                     &found);
+        if (!found) return;
+        if (!got || strcmp(got, ftypes[k]))
+            problem(p, "exports " STATE_IFACE "#%s as %s; expected %s", fnames[k],
+                    got ? got : "nothing", ftypes[k]);
+        free(got);
+    }
+}
+
 static void check_exports(aw_engine *e, wit_impl *wi, problems *p)
 {
+    check_state(e, wi, p);
     bool found = false;
     for (int k = 0; k < WF_COUNT; k++) {
         char *got = aw_wit_find_func(wi->comp, aw_engine_wasm(e), false, ACTOR_IFACE, fnames[k],
@@ -203,10 +226,14 @@ static bool index_exports(wit_impl *wi)
 {
     wi->iface = wasmtime_component_get_export_index(wi->comp, NULL, ACTOR_IFACE,
                                                     strlen(ACTOR_IFACE));
-    for (int k = 0; wi->iface && k < WF_COUNT; k++)
-        if (!(wi->idx[k] = wasmtime_component_get_export_index(wi->comp, wi->iface, fnames[k],
-                                                               strlen(fnames[k]))))
+    wi->state = wasmtime_component_get_export_index(wi->comp, NULL, STATE_IFACE,
+                                                    strlen(STATE_IFACE));
+    for (int k = 0; k < WF_ALL; k++) {
+        wasmtime_component_export_index_t *parent = k < WF_COUNT ? wi->iface : wi->state;
+        if (parent && !(wi->idx[k] = wasmtime_component_get_export_index(wi->comp, parent, fnames[k],
+                                                                         strlen(fnames[k]))))
             return false;
+    }
     return wi->iface != NULL;
 }
 
@@ -281,8 +308,8 @@ static aw_err wit_instantiate(aw_component *c, const aw_guest_env *env, aw_guest
                                                          g->cx, wi->comp, &w->inst, &g->err);
     if (g->fut) run_future(g);
     aw__guest_set_active(g, false);
-    for (int k = 0; !g->err && k < WF_COUNT; k++)
-        if (!wasmtime_component_instance_get_func(&w->inst, g->cx, wi->idx[k], &w->fn[k]))
+    for (int k = 0; !g->err && k < WF_ALL; k++)
+        if (wi->idx[k] && !wasmtime_component_instance_get_func(&w->inst, g->cx, wi->idx[k], &w->fn[k]))
             g->err = wasmtime_error_new("an actor export is missing from the instance");
     if (g->err) {
         char *detail = NULL;
@@ -309,6 +336,9 @@ static aw_err wit_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, siz
     if (len > INT32_MAX || len > g->env.max_message_bytes)
         return aw__fail(AW_ETOOBIG, "actor '%s': %zu bytes exceed the %u-byte message limit",
                         g->env.actor, len, g->env.max_message_bytes);
+    if ((kind == AW_CALL_SNAPSHOT || kind == AW_CALL_RESTORE) && !((wit_impl *)g->comp->impl)->state)
+        return aw__fail(AW_ENOTSUP, "component '%s' does not export " STATE_IFACE
+                        ": it cannot hand its state over", g->comp->name);
     g->data = data;
     g->len = len;
     g->kind = kind;
@@ -357,6 +387,8 @@ static bool start_call(wit_guest *w)
         w->arg.kind = WASMTIME_COMPONENT_ENUM;
         w->arg.of.enumeration = name_of(g->arg == AW_STOP_REASON_SHUTDOWN ? "shutdown" : "normal");
         break;
+    case AW_CALL_SNAPSHOT: w->call = WF_SNAPSHOT; nargs = 0; break;
+    case AW_CALL_RESTORE: w->call = WF_RESTORE; if (!bytes_val(w, &w->arg)) goto oom; break;
     case AW_CALL_MESSAGE: {
         w->call = WF_HANDLE;
         const char *topic = NULL;
@@ -419,6 +451,12 @@ static bool read_result(wit_guest *w, aw_call_result *out)
     int call = w->call;
     if (call == WF_STOP) return finish(g, out, AW_OK, NULL);
     const wasmtime_component_val_t *r = &w->res;
+    if (call == WF_SNAPSHOT) {  /* list<u8>: the state, as the reply */
+        aw_err err = take_bytes(r, &g->reply, &g->reply_len) ? AW_OK : AW_ENOMEM;
+        wasmtime_component_val_delete(&w->res);
+        memset(&w->res, 0, sizeof w->res);
+        return finish(g, out, err, err ? aw__strfmt("out of memory for the state of '%s'", g->env.actor) : NULL);
+    }
     aw_err err = AW_OK;
     char *detail = NULL;
     if (r->kind != WASMTIME_COMPONENT_RESULT) {
