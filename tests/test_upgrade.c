@@ -176,11 +176,48 @@ static void state_handoff(void)
     aw_runtime_free(rt);
 }
 
+/* Through the WIT state interface, and across formats: a component's
+ * message count becomes a core counter's count. */
+static void state_handoff_wit(void)
+{
+    aw_runtime *rt = tl_runtime(2, 16);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/probe.component.wasm", AW_COMPONENT_DIR);
+    aw_component *p1 = NULL, *p2 = NULL, *core = tl_load(rt, "counter");
+    REQUIRE(aw_component_load_file(rt, path, &p1) == AW_OK);
+    REQUIRE(aw_component_load_file(rt, path, &p2) == AW_OK);
+    REQUIRE(core);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "p", .component = p1}) == AW_OK);
+    for (int i = 0; i < 3; i++) CHECK_ERR(aw_send(rt, "p", "x", 1), AW_OK);
+    aw_upgrade_options keep = {.handoff = true};
+    CHECK_ERR(aw_upgrade(rt, "p", p2, &keep), AW_OK);
+    aw_reply r;
+    CHECK_ERR(aw_request(rt, "p", "count", 5, 5000, &r), AW_OK);
+    CHECK(r.len == 4 && !memcmp(r.data, "ok 4", 4));  /* 3 before the switch, this one after */
+    aw_reply_free(&r);
+    CHECK_ERR(aw_upgrade(rt, "p", core, &keep), AW_OK);
+    CHECK_ERR(aw_request(rt, "p", "get", 3, 5000, &r), AW_OK);
+    CHECK(num(&r) == 4);
+    aw_reply_free(&r);
+    /* and back: the counter's count restores into the component */
+    CHECK_ERR(aw_request(rt, "p", "add 96", 6, 5000, &r), AW_OK);
+    aw_reply_free(&r);
+    CHECK_ERR(aw_upgrade(rt, "p", p1, &keep), AW_OK);
+    CHECK_ERR(aw_request(rt, "p", "count", 5, 5000, &r), AW_OK);
+    CHECK(r.len == 6 && !memcmp(r.data, "ok 101", 6));
+    aw_reply_free(&r);
+    aw_component_release(p1);
+    aw_component_release(p2);
+    aw_component_release(core);
+    aw_runtime_free(rt);
+}
+
 int main(void)
 {
     RUN(upgrade_under_load);
     RUN(refused_upgrade_keeps_old);
     RUN(across_formats);
     RUN(state_handoff);
+    RUN(state_handoff_wit);
     return tl_finish();
 }

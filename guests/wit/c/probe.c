@@ -1,5 +1,6 @@
-/* probe.c - a WIT component actor in C (wit-bindgen's C generator), used by
- * the tests and the benchmarks.
+/* probe.c - a WIT component actor in C (wit-bindgen's C generator) of the
+ * world stateful-actor-component, used by the tests and the benchmarks. Its
+ * state (for upgrades) is the number of messages it has handled.
  *
  * A plain message or a request whose payload is no command is echoed back
  * (a request gets the payload as its reply; a send gets nothing). A command
@@ -13,7 +14,7 @@
  *   trap                 exit <status>         loop
  *   bomb (allocate until the memory cap)        spam <to> <n> (n sends: "ok <sent> <last error>")
  */
-#include "actor_component.h"
+#include "stateful_actor_component.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,14 +54,14 @@ static char *fmt_err(const airssys_component_types_error_t *e)
     return out;
 }
 
-static actor_component_string_t str(const char *s, size_t n)
+static stateful_actor_component_string_t str(const char *s, size_t n)
 {
-    return (actor_component_string_t){(uint8_t *)s, n};
+    return (stateful_actor_component_string_t){(uint8_t *)s, n};
 }
 
-static actor_component_list_u8_t bytes(const char *s, size_t n)
+static stateful_actor_component_list_u8_t bytes(const char *s, size_t n)
 {
-    return (actor_component_list_u8_t){(uint8_t *)s, n};
+    return (stateful_actor_component_list_u8_t){(uint8_t *)s, n};
 }
 
 /* Split "cmd arg rest" in place. */
@@ -72,7 +73,7 @@ static char *word(char **p)
     return w;
 }
 
-static void reply_text(actor_component_option_list_u8_t *ret, char *s)
+static void reply_text(stateful_actor_component_option_list_u8_t *ret, char *s)
 {
     ret->is_some = true;
     ret->val.ptr = (uint8_t *)s;  /* malloc'd: freed after the call returns */
@@ -93,38 +94,38 @@ static char *run(char *cmd, char *rest)
     airssys_component_types_error_t e;
     char *out = NULL, *a = word(&rest);
     if (!strcmp(cmd, "send")) {
-        actor_component_string_t to = str(a, strlen(a));
-        actor_component_list_u8_t d = bytes(rest, strlen(rest));
+        stateful_actor_component_string_t to = str(a, strlen(a));
+        stateful_actor_component_list_u8_t d = bytes(rest, strlen(rest));
         out = airssys_component_messaging_send(&to, &d, &e) ? strdup("ok") : fmt_err(&e);
     } else if (!strcmp(cmd, "request")) {
-        actor_component_string_t to = str(a, strlen(a));
-        actor_component_list_u8_t d = bytes(rest, strlen(rest)), r;
+        stateful_actor_component_string_t to = str(a, strlen(a));
+        stateful_actor_component_list_u8_t d = bytes(rest, strlen(rest)), r;
         if (airssys_component_messaging_request(&to, &d, 5000, &r, &e)) {
             out = ok_bytes(r.ptr, r.len);
-            actor_component_list_u8_free(&r);
+            stateful_actor_component_list_u8_free(&r);
         } else out = fmt_err(&e);
     } else if (!strcmp(cmd, "publish")) {
-        actor_component_string_t t = str(a, strlen(a));
-        actor_component_list_u8_t d = bytes(rest, strlen(rest));
+        stateful_actor_component_string_t t = str(a, strlen(a));
+        stateful_actor_component_list_u8_t d = bytes(rest, strlen(rest));
         uint32_t n;
         out = airssys_component_messaging_publish(&t, &d, &n, &e) ? ok_num(n) : fmt_err(&e);
     } else if (!strcmp(cmd, "subscribe")) {
-        actor_component_string_t p = str(a, strlen(a));
+        stateful_actor_component_string_t p = str(a, strlen(a));
         out = airssys_component_messaging_subscribe(&p, &e) ? strdup("ok") : fmt_err(&e);
     } else if (!strcmp(cmd, "read")) {
-        actor_component_string_t p = str(a, strlen(a));
-        actor_component_list_u8_t r;
+        stateful_actor_component_string_t p = str(a, strlen(a));
+        stateful_actor_component_list_u8_t r;
         if (airssys_component_files_read(&p, &r, &e)) {
             out = ok_bytes(r.ptr, r.len);
-            actor_component_list_u8_free(&r);
+            stateful_actor_component_list_u8_free(&r);
         } else out = fmt_err(&e);
     } else if (!strcmp(cmd, "write")) {
-        actor_component_string_t p = str(a, strlen(a));
-        actor_component_list_u8_t d = bytes(rest, strlen(rest));
+        stateful_actor_component_string_t p = str(a, strlen(a));
+        stateful_actor_component_list_u8_t d = bytes(rest, strlen(rest));
         out = airssys_component_files_write(&p, &d, false, &e) ? strdup("ok") : fmt_err(&e);
     } else if (!strcmp(cmd, "list")) {
-        actor_component_string_t p = str(a, strlen(a));
-        actor_component_list_string_t r;
+        stateful_actor_component_string_t p = str(a, strlen(a));
+        stateful_actor_component_list_string_t r;
         if (airssys_component_files_list_dir(&p, &r, &e)) {
             out = strdup("ok");
             for (size_t i = 0; i < r.len; i++) {
@@ -133,10 +134,10 @@ static char *run(char *cmd, char *rest)
                 out = cat(sp, (const char *)r.ptr[i].ptr, r.ptr[i].len);
                 free(sp);
             }
-            actor_component_list_string_free(&r);
+            stateful_actor_component_list_string_free(&r);
         } else out = fmt_err(&e);
     } else if (!strcmp(cmd, "stat")) {
-        actor_component_string_t p = str(a, strlen(a));
+        stateful_actor_component_string_t p = str(a, strlen(a));
         airssys_component_files_file_stat_t st;
         if (airssys_component_files_stat(&p, &st, &e)) {
             char *n = ok_num(st.size);
@@ -144,11 +145,11 @@ static char *run(char *cmd, char *rest)
             free(n);
         } else out = fmt_err(&e);
     } else if (!strcmp(cmd, "delete")) {
-        actor_component_string_t p = str(a, strlen(a));
+        stateful_actor_component_string_t p = str(a, strlen(a));
         out = airssys_component_files_delete(&p, &e) ? strdup("ok") : fmt_err(&e);
     } else if (!strcmp(cmd, "fetch")) {
         airssys_component_http_request_t rq = {0};
-        actor_component_string_set(&rq.method, "GET");
+        stateful_actor_component_string_set(&rq.method, "GET");
         rq.url = str(a, strlen(a));
         airssys_component_http_response_t rs;
         if (airssys_component_http_fetch(&rq, &rs, &e)) {
@@ -159,19 +160,19 @@ static char *run(char *cmd, char *rest)
             airssys_component_http_response_free(&rs);
         } else out = fmt_err(&e);
     } else if (!strcmp(cmd, "self")) {
-        actor_component_string_t s;
+        stateful_actor_component_string_t s;
         airssys_component_messaging_self_name(&s);
         out = ok_bytes(s.ptr, s.len);
-        actor_component_string_free(&s);
+        stateful_actor_component_string_free(&s);
     } else if (!strcmp(cmd, "now")) {
         out = ok_num(airssys_component_clock_now());
     } else if (!strcmp(cmd, "random")) {
-        actor_component_list_u8_t r;
+        stateful_actor_component_list_u8_t r;
         airssys_component_random_bytes((uint32_t)atoi(a), &r);
         out = ok_num(r.len);
-        actor_component_list_u8_free(&r);
+        stateful_actor_component_list_u8_free(&r);
     } else if (!strcmp(cmd, "log")) {
-        actor_component_string_t m = str(a, strlen(a));
+        stateful_actor_component_string_t m = str(a, strlen(a));
         airssys_component_logging_log(AIRSSYS_COMPONENT_LOGGING_LEVEL_INFO, &m);
         out = strdup("ok");
     } else if (!strcmp(cmd, "count")) {
@@ -186,11 +187,11 @@ static char *run(char *cmd, char *rest)
             kept = p;
         }
     } else if (!strcmp(cmd, "spam")) {
-        actor_component_string_t to = str(a, strlen(a));
+        stateful_actor_component_string_t to = str(a, strlen(a));
         unsigned n = (unsigned)atoi(rest), sent = 0;
         char *last = strdup("none");
         for (unsigned i = 0; i < n; i++) {
-            actor_component_list_u8_t d = bytes("x", 1);
+            stateful_actor_component_list_u8_t d = bytes("x", 1);
             if (airssys_component_messaging_send(&to, &d, &e)) sent++;
             else { free(last); last = fmt_err(&e); }
         }
@@ -208,28 +209,28 @@ static char *run(char *cmd, char *rest)
     return out;
 }
 
-bool exports_airssys_component_actor_init(actor_component_list_u8_t *config,
-                                          actor_component_string_t *err)
+bool exports_airssys_component_actor_init(stateful_actor_component_list_u8_t *config,
+                                          stateful_actor_component_string_t *err)
 {
     bool ok = !(config->len == 4 && !memcmp(config->ptr, "fail", 4));
-    if (!ok) actor_component_string_dup(err, "init refused: config said fail");
-    actor_component_list_u8_free(config);
+    if (!ok) stateful_actor_component_string_dup(err, "init refused: config said fail");
+    stateful_actor_component_list_u8_free(config);
     return ok;
 }
 
-bool exports_airssys_component_actor_on_start(actor_component_string_t *err)
+bool exports_airssys_component_actor_on_start(stateful_actor_component_string_t *err)
 {
     (void)err;
     return true;
 }
 
 bool exports_airssys_component_actor_handle(exports_airssys_component_actor_message_t *msg,
-                                            actor_component_option_list_u8_t *ret,
-                                            actor_component_string_t *err)
+                                            stateful_actor_component_option_list_u8_t *ret,
+                                            stateful_actor_component_string_t *err)
 {
     handled++;
     ret->is_some = false;
-    actor_component_list_u8_t *p = &msg->payload;
+    stateful_actor_component_list_u8_t *p = &msg->payload;
     char *out = NULL;
     if (p->len && p->len < 4096 && p->ptr[0] >= 'a' && p->ptr[0] <= 'z') {
         char buf[4096];
@@ -241,7 +242,7 @@ bool exports_airssys_component_actor_handle(exports_airssys_component_actor_mess
     bool ok = true;
     if (out) reply_text(ret, out);
     else if (p->len >= 4 && !memcmp(p->ptr, "fail", 4)) {
-        actor_component_string_dup(err, "asked to fail");
+        stateful_actor_component_string_dup(err, "asked to fail");
         ok = false;
     } else if (msg->is_request) {  /* echo: hand the payload itself back */
         ret->is_some = true;
@@ -256,4 +257,30 @@ bool exports_airssys_component_actor_handle(exports_airssys_component_actor_mess
 void exports_airssys_component_actor_on_stop(exports_airssys_component_actor_stop_reason_t reason)
 {
     (void)reason;
+}
+
+/* Upgrade handoff: the state is the message count, in decimal. */
+void exports_airssys_component_state_snapshot(stateful_actor_component_list_u8_t *ret)
+{
+    char b[24];
+    const char *s = num(handled, b);
+    size_t n = strlen(s);
+    ret->ptr = malloc(n);
+    memcpy(ret->ptr, s, n);
+    ret->len = n;
+}
+
+bool exports_airssys_component_state_restore(stateful_actor_component_list_u8_t *state,
+                                             stateful_actor_component_string_t *err)
+{
+    unsigned long v = 0;
+    bool ok = state->len > 0 && state->len < 12;
+    for (size_t i = 0; ok && i < state->len; i++) {
+        ok = state->ptr[i] >= '0' && state->ptr[i] <= '9';
+        v = v * 10 + (unsigned long)(state->ptr[i] - '0');
+    }
+    if (ok) handled = (unsigned)v;
+    else stateful_actor_component_string_dup(err, "restore: want a decimal message count");
+    stateful_actor_component_list_u8_free(state);
+    return ok;
 }
