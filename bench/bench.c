@@ -577,6 +577,7 @@ int main(void)
         bench_pubsub(rt);
         bench_restart(rt, crashy);
         bench_security(rt);
+        bench_deploy(rt);
         aw_component_release(crashy);
         aw_component_release(echo);
         aw_component_release(sink);

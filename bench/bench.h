@@ -17,5 +17,7 @@ uint8_t *read_all(const char *path, size_t *len);
 /* WIT components (bench_wit.c): spawn, throughput (16 B and 64 KiB),
  * request latency, each beside the bare Wasmtime component API. */
 void bench_wit(const char *component_path);
+/* Hot deployment (bench_deploy.c): upgrade switch, deploy from the cache. */
+void bench_deploy(aw_runtime *rt);
 
 #endif

@@ -152,6 +152,7 @@ static void state_handoff(void)
     aw_reply_free(&r);
     aw_upgrade_options keep = {.handoff = true};
     CHECK_ERR(aw_upgrade(rt, "ctr", v2, &keep), AW_OK);
+    CHECK(keep.switch_ns > 0);  /* the pause was measured */
     CHECK_ERR(aw_request(rt, "ctr", "inc", 3, 5000, &r), AW_OK);
     CHECK(num(&r) == 42);  /* the count came along */
     aw_reply_free(&r);

@@ -372,9 +372,12 @@ typedef struct aw_upgrade_options {
      * switch. If either is missing, fails or traps, the upgrade is called off
      * and the old version keeps serving. */
     bool handoff;
+    /* out: how long the actor served no message for the switch (snapshot,
+     * restore, the old version's on-stop and the swap), in ns */
+    uint64_t switch_ns;
 } aw_upgrade_options;
 aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp,
-                  const aw_upgrade_options *opt);  /* opt may be NULL */
+                  aw_upgrade_options *opt);  /* in and out; may be NULL */
 
 /* ---- supervision ----------------------------------------------------------
  * A supervisor is an actor that starts an ordered list of children (actors

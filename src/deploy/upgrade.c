@@ -32,6 +32,7 @@ typedef struct swap {
     const aw_guest_class *cls;
     aw_component *comp;
     bool handoff;
+    uint64_t switch_ns;        /* measured on the actor's turn */
 } swap;
 
 static void drop_swap(void *arg)
@@ -67,6 +68,7 @@ static bool hand_over(aw_actor *a, swap *s, aw_pending *req)
 static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
 {
     swap *s = arg;
+    uint64_t t0 = aw__now_ns();
     if (s->handoff && !hand_over(a, s, req)) {
         drop_swap(s);
         return;
@@ -90,13 +92,14 @@ static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
     aw_component_release(old_comp);
     aw__audit_actor(a, "upgrade", s->comp->name, "allowed", "switched in place");
     free(s);
-    if (req) aw_pending_complete(req, &(aw_call_result){0});
+    /* the pause, handed back as the result's status (in µs, clamped) */
+    uint64_t us = (aw__now_ns() - t0 + 999) / 1000;
+    if (req) aw_pending_complete(req, &(aw_call_result){.status = us > INT32_MAX ? INT32_MAX : (int32_t)us});
 }
 
-aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp,
-                  const aw_upgrade_options *opt)
+aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, aw_upgrade_options *opt)
 {
-    static const aw_upgrade_options none = {0};
+    aw_upgrade_options none = {0};
     if (!opt) opt = &none;
     const uint8_t *config = opt->config;
     size_t config_len = opt->config_len;
@@ -148,6 +151,7 @@ aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp,
     aw_actor_unref(a);
     aw_pending_wait(p, 0);  /* the switch, or the stop that discarded it */
     rc = p->res.err;
+    if (!rc) opt->switch_ns = (uint64_t)p->res.status * 1000u;
     if (rc) aw__fail(rc, "upgrade of '%s': %s", name, p->res.detail ? p->res.detail : aw_strerror(rc));
     aw_pending_unref(p);
     return rc;
