@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define N_REQ 100000  /* at most; the asker stops 100 requests after the switch */
 
@@ -106,8 +107,8 @@ static void refused_upgrade_keeps_old(void)
     aw_supervisor_spec sup = {.name = "sup", .max_restarts = 3, .period_ms = 1000, .children = &kid,
                               .n_children = 1};
     REQUIRE(aw_supervisor_start(rt, &sup) == AW_OK);
-    CHECK_ERR(aw_upgrade(rt, "kid", v1, NULL), AW_ENOTSUP);
-    CHECK_CONTAINS(aw_last_error(), "supervised child");
+    CHECK_ERR(aw_upgrade(rt, "sup", v1, NULL), AW_EINVAL);
+    CHECK_CONTAINS(aw_last_error(), "is a supervisor");
     aw_supervisor_stop(rt, "sup");
     aw_component_release(v1);
     aw_runtime_free(rt);
@@ -213,6 +214,39 @@ static void state_handoff_wit(void)
     aw_runtime_free(rt);
 }
 
+/* A supervised child keeps its new version across restarts. */
+static void supervised_child(void)
+{
+    aw_runtime *rt = tl_runtime(2, 16);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/probe.component.wasm", AW_COMPONENT_DIR);
+    aw_component *core = tl_load(rt, "counter"), *wit = NULL;
+    REQUIRE(core && aw_component_load_file(rt, path, &wit) == AW_OK);
+    aw_child_spec kid = {.actor = {.name = "kid", .component = core}};
+    aw_supervisor_spec sup = {.name = "sup", .max_restarts = 5, .period_ms = 10000,
+                              .children = &kid, .n_children = 1};
+    REQUIRE(aw_supervisor_start(rt, &sup) == AW_OK);
+    CHECK_ERR(aw_upgrade(rt, "kid", wit, NULL), AW_OK);
+    aw_reply r;
+    CHECK_ERR(aw_request(rt, "kid", "self", 4, 5000, &r), AW_OK);
+    CHECK(r.len == 6 && !memcmp(r.data, "ok kid", 6));  /* the component answers */
+    aw_reply_free(&r);
+    CHECK(aw_request(rt, "kid", "trap", 4, 5000, &r) == AW_ETRAP);  /* crash it */
+    aw_reply_free(&r);
+    aw_err e = AW_ENOENT;
+    for (int i = 0; i < 400 && e; i++) {  /* until the restart is in */
+        e = aw_request(rt, "kid", "self", 4, 5000, &r);
+        if (e) { aw_reply_free(&r); struct timespec ts = {0, 5000000}; nanosleep(&ts, NULL); }
+    }
+    CHECK_ERR(e, AW_OK);  /* restarted as the component, not as the old counter */
+    CHECK(r.len == 6 && !memcmp(r.data, "ok kid", 6));
+    aw_reply_free(&r);
+    aw_supervisor_stop(rt, "sup");
+    aw_component_release(core);
+    aw_component_release(wit);
+    aw_runtime_free(rt);
+}
+
 int main(void)
 {
     RUN(upgrade_under_load);
@@ -220,5 +254,6 @@ int main(void)
     RUN(across_formats);
     RUN(state_handoff);
     RUN(state_handoff_wit);
+    RUN(supervised_child);
     return tl_finish();
 }

@@ -361,8 +361,9 @@ aw_err aw_actor_state_of(aw_runtime *rt, const char *name, aw_actor_state *out);
  * why. Then the switch happens between two messages: messages queued
  * before this call are handled by the old version, later ones by the new,
  * none twice, none lost; the old version's on-stop hook runs at the switch.
- * Name, address, mailbox and subscriptions stay. Returns once the new
- * version serves. A supervised child is refused (AW_ENOTSUP) for now. */
+ * Name, address, mailbox and subscriptions stay. A supervised child's spec
+ * follows: its later restarts start the new version. Returns once the new
+ * version serves. */
 typedef struct aw_upgrade_options {
     const uint8_t *config;  /* for the new version's init hook */
     size_t config_len;

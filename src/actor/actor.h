@@ -135,6 +135,11 @@ void aw__sup_child_exit(aw_actor *child, bool final, aw_exit_reason why, aw_err 
                         const char *detail);
 /* A booting child's init and start hooks succeeded. */
 void aw__sup_child_ready(aw_actor *child);
+/* A child now runs `comp` (an upgrade in place): its restarts must too.
+ * Sent from the child's own turn, so it reaches the parent before any
+ * later exit of the new version. Takes a reference to comp and copies config. */
+void aw__sup_child_upgraded(aw_actor *child, aw_component *comp, const uint8_t *config,
+                            size_t config_len);
 /* Release what a SYS message holds when it is freed unhandled. */
 void aw__sys_drop(aw_msg *m);
 /* Ask a supervised child to stop (AW_SUPSTOP_*): it runs its on-stop hook

@@ -11,7 +11,9 @@
  * call, and a call message waits for the call to end). At the switch the
  * old version's on-stop hook runs (reason normal), then its instance goes.
  * Name, address, mailbox and subscriptions stay; the component's grants and
- * limits become the new one's. If the actor stops before the switch, the
+ * limits become the new one's. A supervised child's spec is updated too
+ * (from the child's turn, so before any exit of the new version reaches
+ * the supervisor): its restarts bring the new version back. If the actor stops before the switch, the
  * new instance is dropped and the caller gets the stop.
  *
  * With handoff, the switch first calls the old version's snapshot and feeds
@@ -32,13 +34,15 @@ typedef struct swap {
     const aw_guest_class *cls;
     aw_component *comp;
     bool handoff;
-    uint64_t switch_ns;        /* measured on the actor's turn */
+    uint8_t *config;           /* a copy, for a supervised child's spec */
+    size_t config_len;
 } swap;
 
 static void drop_swap(void *arg)
 {
     swap *s = arg;
     s->cls->destroy(s->g);  /* releases its component reference */
+    free(s->config);
     free(s);
 }
 
@@ -91,6 +95,8 @@ static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
                     old_comp->name, s->comp->name);
     aw_component_release(old_comp);
     aw__audit_actor(a, "upgrade", s->comp->name, "allowed", "switched in place");
+    if (a->parent) aw__sup_child_upgraded(a, s->comp, s->config, s->config_len);
+    free(s->config);
     free(s);
     /* the pause, handed back as the result's status (in µs, clamped) */
     uint64_t us = (aw__now_ns() - t0 + 999) / 1000;
@@ -108,10 +114,9 @@ aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, aw_upgra
     aw_actor *a = aw_registry_get(&rt->reg, name);
     if (!a) return aw__fail(AW_ENOENT, "no actor named '%s'", name);
     aw_err rc = AW_OK;
-    if (!a->comp) rc = aw__fail(AW_EINVAL, "actor '%s' is a native actor: there is no code to upgrade", name);
-    else if (a->parent)
-        rc = aw__fail(AW_ENOTSUP, "actor '%s' is a supervised child: its restarts would bring the "
-                      "old version back (upgrade through its supervisor is not there yet)", name);
+    if (a->on_sys) rc = aw__fail(AW_EINVAL, "'%s' is a supervisor: upgrade its children", name);
+    else if (!a->comp)
+        rc = aw__fail(AW_EINVAL, "actor '%s' is a native actor: there is no code to upgrade", name);
     swap *s = rc ? NULL : calloc(1, sizeof *s);
     if (!rc && !s) rc = aw__fail(AW_ENOMEM, "out of memory upgrading '%s'", name);
     if (rc) { aw_actor_unref(a); free(s); return rc; }
@@ -119,6 +124,9 @@ aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, aw_upgra
     s->cls = comp->cls;
     s->comp = comp;
     s->handoff = opt->handoff;
+    s->config_len = config_len;
+    if (config_len && !(s->config = malloc(config_len))) s->config_len = 0;
+    else if (config_len) memcpy(s->config, config, config_len);
     if ((rc = aw__make_guest(rt, a, &spec, false, &s->g)) != AW_OK) {
         free(s);
         aw_actor_unref(a);

@@ -15,7 +15,7 @@ enum intent { I_NONE, I_GROUP, I_TERMINATE };
 /* S_GROUP: stopping a group; S_GROUP_UP: starting it again, in order, one
  * child at a time; S_BOOT: a (re)started supervisor starting its children. */
 enum phase { S_RUNNING, S_GROUP, S_STOPPING, S_GROUP_UP, S_BOOT };
-enum sys_kind { SYS_EXIT, SYS_TIMER, SYS_CMD, SYS_READY, SYS_BOOT };
+enum sys_kind { SYS_EXIT, SYS_TIMER, SYS_CMD, SYS_READY, SYS_BOOT, SYS_UPGRADED };
 enum timer_kind { T_RESTART, T_GROUP, T_KILL };
 enum cmd { CMD_START, CMD_TERMINATE, CMD_RESTART, CMD_DELETE, CMD_LIST };
 
@@ -34,6 +34,9 @@ typedef struct sys_msg {
     const char *name;
     aw_child_info **info;
     size_t *ninfo;
+    aw_component *comp;       /* SYS_UPGRADED: counted */
+    uint8_t *config;          /* SYS_UPGRADED: owned */
+    size_t config_len;
 } sys_msg;
 
 typedef struct child {

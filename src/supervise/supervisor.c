@@ -160,10 +160,44 @@ void aw__sup_child_ready(aw_actor *a)
     if (!sv_post(a->parent, &sm)) aw_actor_unref(a);
 }
 
+void aw__sup_child_upgraded(aw_actor *a, aw_component *comp, const uint8_t *config,
+                            size_t config_len)
+{
+    sys_msg sm = {.kind = SYS_UPGRADED, .id = a->child_id, .comp = comp,
+                  .config = config_len ? malloc(config_len) : NULL, .config_len = config_len};
+    if (config_len && !sm.config) sm.config_len = 0;
+    if (sm.config) memcpy(sm.config, config, config_len);
+    atomic_fetch_add(&comp->refs, 1);
+    if (sv_post(a->parent, &sm)) return;
+    aw_component_release(comp);
+    free(sm.config);
+}
+
+/* The child's spec now names the component it was upgraded to. */
+static void child_upgraded(aw_sup *s, const sys_msg *sm)
+{
+    child *c = sv_find_id(s, sm->id);
+    if (!c) {  /* deleted meanwhile */
+        aw_component_release(sm->comp);
+        free(sm->config);
+        return;
+    }
+    aw_component_release(c->spec.component);
+    c->spec.component = sm->comp;
+    free((uint8_t *)c->spec.config);
+    c->spec.config = sm->config;
+    c->spec.config_len = sm->config_len;
+}
+
 void aw__sys_drop(aw_msg *m)
 {
     sys_msg sm;
     memcpy(&sm, m->data, sizeof sm);
+    if (sm.kind == SYS_UPGRADED) {
+        aw_component_release(sm.comp);
+        free(sm.config);
+        return;
+    }
     if (sm.kind == SYS_READY) aw_actor_unref(sm.child);
     if (sm.kind != SYS_EXIT) return;
     if (!sm.final) aw_actor_bury(sm.child, sm.why, sm.err, sm.detail);  /* its supervisor is gone */
@@ -604,6 +638,10 @@ void sv_on_sys(aw_actor *a, aw_msg *m)
         }
         aw_actor_unref(sm.child);
         aw_msg_free(m);
+        return;
+    } else if (sm.kind == SYS_UPGRADED) {
+        child_upgraded(s, &sm);
+        aw_msg_free(m);  /* its payload moved into the child's spec */
         return;
     } else if (sm.kind == SYS_BOOT) {
         if (s->phase == S_BOOT) boot_next(s);
