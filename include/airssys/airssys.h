@@ -380,6 +380,24 @@ typedef struct aw_upgrade_options {
 aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp,
                   aw_upgrade_options *opt);  /* in and out; may be NULL */
 
+/* ---- routes ------------------------------------------------------------------
+ * A route is a name ("/payment", "orders.v1") that passes each message sent
+ * to it on to one of its target actors by weight (smooth round-robin: 90/10
+ * gives nine of every ten to the first). Send or request to it like to an
+ * actor; a request's reply comes straight from the target. A change of
+ * targets is atomic: each message is routed once, by the old table or the
+ * new. See docs/deploy.md. */
+typedef struct aw_route_target {
+    const char *actor;   /* an existing actor (a weight of 0 may name one not yet there) */
+    uint32_t weight;
+} aw_route_target;
+aw_err aw_route_create(aw_runtime *rt, const char *route, const aw_route_target *t, size_t n);
+/* Blue-green ({new, 1}) or canary ({old, 90}, {new, 10}) switch. */
+aw_err aw_route_set(aw_runtime *rt, const char *route, const aw_route_target *t, size_t n);
+/* Drain a version: it takes no new message from the route, handles what it
+ * has queued, then stops (as aw_stop). Refused for the last weighted one. */
+aw_err aw_route_remove_version(aw_runtime *rt, const char *route, const char *actor);
+
 /* ---- supervision ----------------------------------------------------------
  * A supervisor is an actor that starts an ordered list of children (actors
  * or other supervisors) and restarts them by policy when they exit. A

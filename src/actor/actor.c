@@ -650,6 +650,11 @@ again:
             done++;
             continue;
         }
+        if (a->forward) {  /* a route: no guest, the message goes on as it is */
+            a->forward(a, m);
+            done++;
+            continue;
+        }
         a->inline_left = batch - done - 1;  /* one turn = `batch` messages in all */
         begin_call(a, AW_CALL_MESSAGE, m);
     }

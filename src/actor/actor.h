@@ -101,6 +101,8 @@ typedef struct aw_actor {
     int32_t exit_status;
     /* supervisors only: runtime messages (m NULL: a stop was requested) */
     void (*on_sys)(struct aw_actor *a, aw_msg *m);
+    /* routes only: takes every user message (passes it on, or settles it) */
+    void (*forward)(struct aw_actor *a, aw_msg *m);
 } aw_actor;
 
 enum { AW_SUPSTOP_NONE = 0, AW_SUPSTOP_RESTART, AW_SUPSTOP_FINAL };

@@ -180,6 +180,16 @@ aw_err aw_mailbox_push(aw_mailbox *mb, aw_msg *m, bool force)
     return AW_OK;
 }
 
+aw_err aw_mailbox_push_unbounded(aw_mailbox *mb, aw_msg *m)
+{
+    uint64_t s = atomic_load_explicit(&mb->pushed, memory_order_relaxed);
+    do {
+        if (s & CLOSED) return AW_ESTOPPED;
+    } while (!atomic_compare_exchange_weak(&mb->pushed, &s, s + 1));
+    link(mb, m);
+    return AW_OK;
+}
+
 static aw_msg *took(aw_mailbox *mb, aw_msg *m)
 {
     uint64_t n = atomic_load_explicit(&mb->popped, memory_order_relaxed);

@@ -58,6 +58,8 @@ void aw_mailbox_init(aw_mailbox *mb, uint32_t capacity);
 /* AW_OK, AW_EFULL or AW_ESTOPPED (closed). `force` ignores the bound and the
  * closed bit (used for the stop message). */
 aw_err aw_mailbox_push(aw_mailbox *mb, aw_msg *m, bool force);
+/* Past the capacity, but never into a closed mailbox (AW_ESTOPPED). */
+aw_err aw_mailbox_push_unbounded(aw_mailbox *mb, aw_msg *m);
 /* Consumer only. NULL when empty, or while a producer is mid-push. */
 aw_msg *aw_mailbox_pop(aw_mailbox *mb);
 /* Consumer only: the message pop would return, left in place (or NULL). */

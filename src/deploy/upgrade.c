@@ -25,8 +25,9 @@
  * two calls, and the old version's on-stop, run to completion on the
  * actor's worker: an upgrade is rare, and each is bounded by the CPU
  * deadline. */
-#include "../runtime/runtime.h"
+#include "deploy.h"
 
+#include <stdio.h>
 #include <string.h>
 
 typedef struct swap {
@@ -139,28 +140,11 @@ aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, aw_upgra
         aw_actor_unref(a);
         return e;
     }
-    aw_msg_call call = {switch_on_turn, drop_swap, s};
-    aw_msg *m = aw_msg_new(AW_MSG_CALL, &call, sizeof call);
-    aw_pending *p = m ? aw_pending_new(NULL) : NULL;
-    if (!p) {
-        aw_msg_free(m);
-        drop_swap(s);
-        aw_actor_unref(a);
-        return aw__fail(AW_ENOMEM, "out of memory upgrading '%s'", name);
-    }
-    m->req = p;
-    /* Forced past the capacity: the switch must not fail on a full mailbox. */
-    if ((rc = aw_actor_deliver(a, m, true)) != AW_OK) {
-        aw_pending_unref(p);
-        aw_actor_msg_free(m);  /* drops the new instance */
-        aw_actor_unref(a);
-        return rc;
-    }
+    char what[300];
+    snprintf(what, sizeof what, "upgrade of '%s'", name);
+    int32_t us = 0;
+    rc = aw__on_turn(a, switch_on_turn, drop_swap, s, what, &us);
     aw_actor_unref(a);
-    aw_pending_wait(p, 0);  /* the switch, or the stop that discarded it */
-    rc = p->res.err;
-    if (!rc) opt->switch_ns = (uint64_t)p->res.status * 1000u;
-    if (rc) aw__fail(rc, "upgrade of '%s': %s", name, p->res.detail ? p->res.detail : aw_strerror(rc));
-    aw_pending_unref(p);
+    if (!rc) opt->switch_ns = (uint64_t)us * 1000u;
     return rc;
 }
