@@ -22,6 +22,12 @@ expect run-echo 0 '^hello-bar-42$' '' -- "$cli" run "$g/echo.wasm" --send hello-
 expect run-component-js 0 '^hello from JS: hi$' '' -- "$cli" run "$c/template_js.component.wasm" --send hi
 expect run-component-py 0 '^hello from Python: hi$' '' -- "$cli" run "$c/template_py.component.wasm" --wasi --send hi
 expect run-component-nowasi 2 '' 'WASI preview 2.*run --wasi' -- "$cli" run "$c/template_py.component.wasm" --send hi
+expect new-c 0 'created hello-c/' '' -- bash -c "cd '$tmp' && '$cli' new hello-c --lang c"
+expect new-exists 1 '' 'already exists' -- bash -c "cd '$tmp' && '$cli' new hello-c --lang c"
+expect new-lang 1 '' "unknown language 'rust'" -- bash -c "cd '$tmp' && '$cli' new x --lang rust"
+expect build-c 0 'hello-c/actor.component.wasm' '' -- bash -c "cd '$tmp' && '$cli' build hello-c"
+expect run-new-c 0 '^hello from C: hi$' '' -- "$cli" run "$tmp/hello-c/actor.component.wasm" --send hi
+expect build-none 1 '' 'no executable build.sh' -- "$cli" build "$tmp"
 expect inspect-component 0 'handle: func\(msg: record \{ payload: list<u8>' '' -- "$cli" inspect "$c/probe.component.wasm"
 expect inspect-component-bad 4 'conforms: NO' '' -- "$cli" inspect "$c/wrong_types.component.wasm"
 expect inspect-component-json 0 '"wit":"import airssys:component' '' -- "$cli" inspect "$c/probe.component.wasm" --json

@@ -19,6 +19,8 @@ enum {
 
 int cli_run(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
+int cli_new(int argc, char **argv);
+int cli_build(int argc, char **argv);
 int cli_exit_for(aw_err e);
 void cli_error(aw_err e, const char *what);
 aw_err cli_read_file(const char *path, uint8_t **data, size_t *len);

@@ -12,6 +12,8 @@ static const char usage[] =
     "  run <guest.wasm> [--send MSG]...   start the guest as an actor, send each MSG as a\n"
     "                                     request and print the replies (stdin lines if no --send)\n"
     "  inspect <guest.wasm> [--json]      format, imports, exports and guest-ABI conformance\n"
+    "  new <name> --lang c|js|py          a WIT component project from a template\n"
+    "  build [dir]                        build a project's component (its build.sh)\n"
     "  version                            print versions\n"
     "  help [command]                     this text, or a command's options\n"
     "\n"
@@ -69,12 +71,16 @@ int main(int argc, char **argv)
             char *sub[] = {argv[2], "--help", NULL};
             if (!strcmp(argv[2], "run")) return cli_run(2, sub);
             if (!strcmp(argv[2], "inspect")) return cli_inspect(2, sub);
+            if (!strcmp(argv[2], "new")) return cli_new(2, sub);
+            if (!strcmp(argv[2], "build")) return cli_build(2, sub);
         }
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     if (!strcmp(argv[1], "run")) return cli_run(argc - 1, argv + 1);
     if (!strcmp(argv[1], "inspect")) return cli_inspect(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "new")) return cli_new(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "build")) return cli_build(argc - 1, argv + 1);
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
         printf("airssys-wasm %d.%d.%d (guest ABI v%d, wasmtime 48)\n", AW_VERSION_MAJOR,
                AW_VERSION_MINOR, AW_VERSION_PATCH, AW_GUEST_ABI_VERSION);
