@@ -50,7 +50,7 @@ static bool version_dir(char *out, size_t cap)
 }
 
 /* The cache entries (not .stats) under modules/<version>/, paths in out. */
-static int entries(const char *version, char out[4][512])
+static int entries(const char *version, char out[4][1024])
 {
     char d[384];
     snprintf(d, sizeof d, "%s/modules/%s", dir, version);
@@ -58,7 +58,7 @@ static int entries(const char *version, char out[4][512])
     int n = 0;
     for (struct dirent *e; dd && (e = readdir(dd));)
         if (e->d_name[0] != '.' && !strstr(e->d_name, ".stats") && n < 4)
-            snprintf(out[n++], 512, "%s/%s", d, e->d_name);
+            snprintf(out[n++], 1024, "%s/%s", d, e->d_name);
     if (dd) closedir(dd);
     return n;
 }
@@ -68,7 +68,7 @@ static void cache_entries_are_checked(void)
     snprintf(dir, sizeof dir, "/tmp/aw-cache-%d", (int)getpid());
     const char *path = tl_guest_path("echo");  /* static buffer */
     CHECK_ERR(load_with(path, 0), AW_OK);
-    char e1[4][512], e2[4][512], ver[128] = "";
+    char e1[4][1024], e2[4][1024], ver[256] = "";
     /* filed under the engine's exact version: another version never sees it */
     CHECKF(version_dir(ver, sizeof ver), "version directory '%s'", ver);
     int n = entries(ver, e1);
