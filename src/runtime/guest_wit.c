@@ -73,6 +73,11 @@ static const char *const code_names[] = {
 void aw__wit_err(wasmtime_component_val_t *res, int32_t code, const char *detail)
 {
     size_t k = code < 0 && (size_t)-code <= sizeof code_names / sizeof *code_names ? (size_t)-code - 1 : 0;
+    if (!detail)  /* the security layer's refusals say which rule said no */
+        detail = code == G_EDENIED   ? "not covered by the component's grants (see the audit trail)"
+                 : code == G_ERATE   ? "over the component's message rate"
+                 : code == G_ETOOBIG ? "over the component's message size limit"
+                                     : NULL;
     wasmtime_component_val_t rec = {.kind = WASMTIME_COMPONENT_RECORD};
     wasmtime_component_valrecord_new_uninit(&rec.of.record, 2);
     wasm_name_new(&rec.of.record.data[0].name, 4, "code");
