@@ -398,6 +398,46 @@ aw_err aw_route_set(aw_runtime *rt, const char *route, const aw_route_target *t,
  * has queued, then stops (as aw_stop). Refused for the last weighted one. */
 aw_err aw_route_remove_version(aw_runtime *rt, const char *route, const char *actor);
 
+/* ---- pipelines ---------------------------------------------------------------
+ * Stages declared as data: an item goes to the first stage's actor as a
+ * request, each stage's reply is the next one's input, the last reply
+ * answers the caller. The runtime drives it (no thread of its own). At most
+ * max_in_flight items are inside at once: senders wait for a slot, so they
+ * go at the pace of the slowest stage. Every accepted item ends completed
+ * or failed, and is counted. See docs/deploy.md. */
+typedef struct aw_pipeline aw_pipeline;
+typedef enum aw_pipe_policy {
+    AW_PIPE_SKIP = 0,     /* a failed item is counted and its caller told; the rest go on */
+    AW_PIPE_STOP,         /* the same, and the pipeline takes no new item (AW_ESTOPPED) */
+    AW_PIPE_DEAD_LETTER   /* the same as skip, and its input to the failing stage is published */
+} aw_pipe_policy;
+typedef struct aw_pipe_stage {
+    const char *actor;    /* by name: a supervised actor may restart underneath */
+    uint32_t timeout_ms;  /* an item not answered by then fails; 0 = none */
+} aw_pipe_stage;
+typedef struct aw_pipeline_spec {
+    const char *name;
+    const aw_pipe_stage *stages;
+    size_t n_stages;
+    aw_pipe_policy on_error;
+    const char *dead_letter_topic;  /* for AW_PIPE_DEAD_LETTER */
+    uint32_t max_in_flight;         /* 0 = 256 */
+} aw_pipeline_spec;
+typedef struct aw_pipeline_counts {
+    uint64_t accepted, completed, failed, dead_lettered;
+    uint32_t in_flight, peak_in_flight;
+    bool stopped;
+} aw_pipeline_counts;
+aw_err aw_pipeline_create(aw_runtime *rt, const aw_pipeline_spec *spec, aw_pipeline **out);
+/* Wait up to timeout_ms (0 = forever) for a slot; AW_EFULL after it. */
+aw_err aw_pipeline_send(aw_pipeline *pl, const void *data, size_t len, uint32_t timeout_ms);
+/* The same, then wait for the last stage's reply (or the failure). */
+aw_err aw_pipeline_request(aw_pipeline *pl, const void *data, size_t len, uint32_t timeout_ms,
+                           aw_reply *out);
+aw_err aw_pipeline_stats(aw_pipeline *pl, aw_pipeline_counts *out);
+/* Waits until every accepted item has ended, then frees. */
+void aw_pipeline_free(aw_pipeline *pl);
+
 /* ---- supervision ----------------------------------------------------------
  * A supervisor is an actor that starts an ordered list of children (actors
  * or other supervisors) and restarts them by policy when they exit. A

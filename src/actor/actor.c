@@ -46,6 +46,11 @@ void aw_pending_complete(aw_pending *r, aw_call_result *res)
     }
     r->res = *res;
     memset(res, 0, sizeof *res);
+    if (r->on_done) {
+        atomic_store(&r->state, AW_PENDING_DONE);
+        r->on_done(r);
+        return;
+    }
     if (r->waiter) {
         if (atomic_exchange(&r->state, AW_PENDING_DONE) == AW_PENDING_PARKED)
             aw_sched_push(&r->waiter->rt->sched, r->waiter);

@@ -30,8 +30,12 @@ struct aw_pending {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct aw_actor *waiter;  /* counted; NULL for a host thread */
-    uint64_t timer;           /* timeout timer for actor waiters */
+    _Atomic uint64_t timer;   /* its timeout timer, if any (set and read on different threads) */
     aw_call_result res;
+    /* instead of a waiter: called once, on the completing thread, with the
+     * result in res (the callee must not free r: the caller holds a ref) */
+    void (*on_done)(struct aw_pending *r);
+    void *ud;
 };
 
 aw_pending *aw_pending_new(struct aw_actor *waiter);
