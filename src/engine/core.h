@@ -75,6 +75,12 @@ bool aw__guest_set_wasi(aw_guest *g);
  * Takes a reference to c. False when WASI could not be set up. */
 bool aw__guest_store_init(aw_guest *g, aw_component *c, const aw_guest_env *env, int64_t per_kind);
 
+/* The start of a call, for both adapters: refused when the guest is torn,
+ * busy or the data is over the message limit; then the call's arguments
+ * are recorded, the old reply dropped and the CPU deadline armed. */
+aw_err aw__guest_can_begin(aw_guest *g, size_t len);
+void aw__guest_take_call(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len, int32_t arg);
+
 /* AW_EFORMAT for bytes Wasmtime would not compile ("module"/"component"). */
 aw_err aw__compile_failed(const char *name, const char *what, wasmtime_error_t *err);
 

@@ -399,8 +399,7 @@ static void start_step(aw_guest *g, enum core_step s)
         g->fut = wasmtime_func_call_async(g->cx, f, g->args, nargs, g->res, nres, &g->trap, &g->err);
 }
 
-static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len,
-                         int32_t arg)
+aw_err aw__guest_can_begin(aw_guest *g, size_t len)
 {
     if (g->torn)
         return aw__fail(AW_ESTOPPED, "component '%s' (actor '%s') is torn after a failure",
@@ -410,19 +409,32 @@ static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, si
     if (len > INT32_MAX || len > g->env.max_message_bytes)
         return aw__fail(AW_ETOOBIG, "actor '%s': %zu bytes exceed the %u-byte message limit",
                         g->env.actor, len, g->env.max_message_bytes);
-    if ((kind == AW_CALL_SNAPSHOT && !g->has_snapshot) || (kind == AW_CALL_RESTORE && !g->has_restore))
-        return aw__fail(AW_ENOTSUP, "component '%s' exports no %s: it cannot hand its state over",
-                        g->comp->name, kind == AW_CALL_SNAPSHOT ? "aw_snapshot" : "aw_restore");
+    return AW_OK;
+}
+
+void aw__guest_take_call(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len, int32_t arg)
+{
     g->data = data;  /* borrowed: the caller keeps it alive until poll says done */
     g->len = len;
     g->kind = kind;
     g->arg = arg;
-    g->guest_ptr = 0;
     free(g->reply);
     g->reply = NULL;
     g->reply_len = 0;
-    g->replied = false;
     aw__guest_arm_deadline(g);
+}
+
+static aw_err core_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len,
+                         int32_t arg)
+{
+    aw_err rc = aw__guest_can_begin(g, len);
+    if (rc) return rc;
+    if ((kind == AW_CALL_SNAPSHOT && !g->has_snapshot) || (kind == AW_CALL_RESTORE && !g->has_restore))
+        return aw__fail(AW_ENOTSUP, "component '%s' exports no %s: it cannot hand its state over",
+                        g->comp->name, kind == AW_CALL_SNAPSHOT ? "aw_snapshot" : "aw_restore");
+    aw__guest_take_call(g, kind, data, len, arg);
+    g->guest_ptr = 0;
+    g->replied = false;
     g->step = STEP_NONE;
     /* Start-up hooks run on the spawner's thread: no need to yield there. */
     g->sync = !((core_impl *)g->comp->impl)->needs_async && !g->env.async_hooks &&

@@ -46,20 +46,6 @@ static void inspect_core(aw_engine *e, wasmtime_module_t *m, aw_inspect *r)
     r->problems = problems ? problems : strdup("");
 }
 
-static const char *item_kind(wasmtime_component_item_kind_t k)
-{
-    switch (k) {
-    case WASMTIME_COMPONENT_ITEM_COMPONENT: return "component";
-    case WASMTIME_COMPONENT_ITEM_COMPONENT_INSTANCE: return "instance";
-    case WASMTIME_COMPONENT_ITEM_MODULE: return "module";
-    case WASMTIME_COMPONENT_ITEM_COMPONENT_FUNC: return "func";
-    case WASMTIME_COMPONENT_ITEM_RESOURCE: return "resource";
-    case WASMTIME_COMPONENT_ITEM_CORE_FUNC: return "core func";
-    case WASMTIME_COMPONENT_ITEM_TYPE: return "type";
-    default: return "?";
-    }
-}
-
 static void inspect_component(aw_engine *e, wasmtime_component_t *c, aw_inspect *r)
 {
     wasmtime_component_type_t *ty = wasmtime_component_type(c);
@@ -78,7 +64,7 @@ static void inspect_component(aw_engine *e, wasmtime_component_t *c, aw_inspect 
                                        : add_item(&r->imports, &r->n_imports);
             if (it) {
                 it->name = aw__strndup(name, len);
-                it->type = strdup(item_kind(item.kind));
+                it->type = strdup(aw_wit_item_kind_name(item.kind));
             }
             wasmtime_component_item_delete(&item);
         }

@@ -328,25 +328,12 @@ static aw_err wit_instantiate(aw_component *c, const aw_guest_env *env, aw_guest
 static aw_err wit_begin(aw_guest *g, aw_call_kind kind, const uint8_t *data, size_t len,
                         int32_t arg)
 {
-    if (g->torn)
-        return aw__fail(AW_ESTOPPED, "component '%s' (actor '%s') is torn after a failure",
-                        g->comp->name, g->env.actor);
-    if (g->fut)
-        return aw__fail(AW_EINVAL, "actor '%s': a call is already in flight", g->env.actor);
-    if (len > INT32_MAX || len > g->env.max_message_bytes)
-        return aw__fail(AW_ETOOBIG, "actor '%s': %zu bytes exceed the %u-byte message limit",
-                        g->env.actor, len, g->env.max_message_bytes);
+    aw_err rc = aw__guest_can_begin(g, len);
+    if (rc) return rc;
     if ((kind == AW_CALL_SNAPSHOT || kind == AW_CALL_RESTORE) && !((wit_impl *)g->comp->impl)->state)
         return aw__fail(AW_ENOTSUP, "component '%s' does not export " STATE_IFACE
                         ": it cannot hand its state over", g->comp->name);
-    g->data = data;
-    g->len = len;
-    g->kind = kind;
-    g->arg = arg;
-    free(g->reply);
-    g->reply = NULL;
-    g->reply_len = 0;
-    aw__guest_arm_deadline(g);
+    aw__guest_take_call(g, kind, data, len, arg);
     ((wit_guest *)g)->call = -1;
     return AW_OK;
 }

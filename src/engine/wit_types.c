@@ -258,7 +258,7 @@ char *aw_wit_functype_str(const wasmtime_component_func_type_t *f)
     return finish(&b);
 }
 
-static const char *item_kind_name(wasmtime_component_item_kind_t k)
+const char *aw_wit_item_kind_name(wasmtime_component_item_kind_t k)
 {
     switch (k) {
     case WASMTIME_COMPONENT_ITEM_COMPONENT: return "component";
@@ -298,7 +298,7 @@ static void put_item(sbuf *b, const wasm_engine_t *e, const char *prefix, const 
     put_n(b, name, len);
     put(b, ": ");
     if (it->kind == WASMTIME_COMPONENT_ITEM_COMPONENT_FUNC) put_func(b, it->of.component_func);
-    else put(b, item_kind_name(it->kind));
+    else put(b, aw_wit_item_kind_name(it->kind));
     put(b, "\n");
     if (it->kind != WASMTIME_COMPONENT_ITEM_COMPONENT_INSTANCE) return;
     if (level + 1 >= MAX_DEPTH) { put_indent(b, 4 * (level + 1)); put(b, "...\n"); return; }

@@ -31,4 +31,7 @@ char *aw_wit_world_str(const wasmtime_component_t *c, const wasm_engine_t *engin
 char *aw_wit_find_func(const wasmtime_component_t *c, const wasm_engine_t *engine, bool imports,
                        const char *iface, const char *func, bool *found_iface);
 
+/* "instance", "func", "resource", ... for an item kind. */
+const char *aw_wit_item_kind_name(wasmtime_component_item_kind_t k);
+
 #endif
