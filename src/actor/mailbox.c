@@ -116,7 +116,7 @@ aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len)
     m->req = NULL;
     m->topic = NULL;
     m->len = len;
-    if (len) memcpy(m->data, data, len);
+    if (len && data) memcpy(m->data, data, len);  /* data NULL: the caller fills it */
     return m;
 }
 

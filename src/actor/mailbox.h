@@ -50,6 +50,7 @@ typedef struct aw_mailbox {
 /* Messages come from a small-block pool: a producer thread allocates and
  * the consumer's worker frees, which defeats malloc's per-thread caches.
  * Free with aw_msg_free only. */
+/* data NULL: len bytes left for the caller to fill */
 aw_msg *aw_msg_new(aw_msg_kind kind, const void *data, size_t len);
 void aw_msg_free(aw_msg *m);
 aw_msg *aw_msg_new_topic(const void *data, size_t len, const char *topic, size_t topic_len);

@@ -98,15 +98,6 @@ static void fail_item(item *it, aw_err err, const char *detail)
     end_item(it, false, &res);
 }
 
-static void hop_timeout(void *arg)
-{
-    aw_pending *p = arg;
-    aw_pending_fail(p, AW_ETIMEDOUT, "no answer within the stage's timeout");
-    aw_pending_unref(p);
-}
-
-static void hop_timer_drop(void *arg) { aw_pending_unref(arg); }
-
 /* On the thread that completed stage it->stage (or timed it out). */
 static void hop_done(aw_pending *p)
 {
@@ -149,12 +140,8 @@ static void hop(item *it)
     p->ud = it;
     m->req = p;
     aw_actor *a = aw_registry_get(&pl->rt->reg, st->actor);
-    if (a && st->timeout_ms) {  /* armed before the push: after it, `it` may be gone */
-        atomic_fetch_add(&p->refs, 1);  /* the timer's */
-        p->timer = aw_timers_add(&pl->rt->timers, (uint64_t)st->timeout_ms * 1000000u, hop_timeout,
-                                 p, hop_timer_drop);
-        if (!p->timer) aw_pending_unref(p);
-    }
+    if (a && st->timeout_ms)  /* armed before the push: after it, `it` may be gone */
+        aw__pending_timeout(pl->rt, p, st->timeout_ms);
     aw_err e = a ? aw_mailbox_push_unbounded(&a->mb, m) : AW_ENOENT;
     if (e) {  /* not sent: settle it here */
         if (a) aw_actor_unref(a);

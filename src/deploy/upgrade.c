@@ -32,8 +32,7 @@
 
 typedef struct swap {
     aw_guest *g;               /* the new instance, ready */
-    const aw_guest_class *cls;
-    aw_component *comp;
+    aw_component *comp;        /* its class is comp->cls */
     bool handoff;
     uint8_t *config;           /* a copy, for a supervised child's spec */
     size_t config_len;
@@ -42,7 +41,7 @@ typedef struct swap {
 static void drop_swap(void *arg)
 {
     swap *s = arg;
-    s->cls->destroy(s->g);  /* releases its component reference */
+    s->comp->cls->destroy(s->g);  /* releases its component reference */
     free(s->config);
     free(s);
 }
@@ -54,7 +53,7 @@ static bool hand_over(aw_actor *a, swap *s, aw_pending *req)
 {
     aw_call_result snap, res;
     aw_guest_run(a->cls, a->guest, AW_CALL_SNAPSHOT, NULL, 0, 0, &snap);
-    if (!snap.err) aw_guest_run(s->cls, s->g, AW_CALL_RESTORE, snap.reply, snap.reply_len, 0, &res);
+    if (!snap.err) aw_guest_run(s->comp->cls, s->g, AW_CALL_RESTORE, snap.reply, snap.reply_len, 0, &res);
     aw_call_result *bad = snap.err ? &snap : res.err ? &res : NULL;
     if (bad) {
         char *why = aw__strfmt("state handoff to '%s' failed, the old version keeps serving: %s",
@@ -89,7 +88,7 @@ static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
     aw_component *old_comp = a->comp;
     atomic_fetch_add(&s->comp->refs, 1);  /* the actor's own reference, as at spawn */
     a->guest = s->g;
-    a->cls = s->cls;
+    a->cls = s->comp->cls;
     a->comp = s->comp;
     old_cls->destroy(old);
     aw__runtime_log(a->rt, AW_LOG_INFO, a->name, "upgraded from component '%s' to '%s'",
@@ -122,7 +121,6 @@ aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, aw_upgra
     if (!rc && !s) rc = aw__fail(AW_ENOMEM, "out of memory upgrading '%s'", name);
     if (rc) { aw_actor_unref(a); free(s); return rc; }
     aw_actor_spec spec = {.name = name, .component = comp, .config = config, .config_len = config_len};
-    s->cls = comp->cls;
     s->comp = comp;
     s->handoff = opt->handoff;
     s->config_len = config_len;
@@ -133,7 +131,7 @@ aw_err aw_upgrade(aw_runtime *rt, const char *name, aw_component *comp, aw_upgra
         aw_actor_unref(a);
         return rc;  /* the old version never stopped serving */
     }
-    if ((rc = aw__run_hooks(s->cls, s->g, config, config_len)) != AW_OK) {
+    if ((rc = aw__run_hooks(comp->cls, s->g, config, config_len)) != AW_OK) {
         aw_err e = aw__fail(rc, "upgrade of '%s' to '%s' refused by the new version: %s", name,
                             comp->name, aw_last_error());
         drop_swap(s);

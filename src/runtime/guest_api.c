@@ -139,15 +139,6 @@ typedef struct req_wait {
     wasmtime_val_t *res;
 } req_wait;
 
-static void req_timeout(void *arg)
-{
-    aw_pending *p = arg;
-    aw_pending_fail(p, AW_ETIMEDOUT, "request timed out");
-    aw_pending_unref(p);
-}
-
-static void req_timer_drop(void *arg) { aw_pending_unref(arg); }
-
 static bool done_now(void *env) { AW_UNUSED(env); return true; }
 
 /* Polled by Wasmtime while the guest's request is outstanding. */
@@ -226,10 +217,7 @@ static void g_request(void *env, wasmtime_caller_t *caller, const wasmtime_val_t
         return;
     }
     uint32_t timeout = u32(&args[4]) ? u32(&args[4]) : DEFAULT_REQUEST_TIMEOUT_MS;
-    atomic_fetch_add(&p->refs, 1);  /* the timer's */
-    p->timer = aw_timers_add(&self->rt->timers, (uint64_t)timeout * 1000000u, req_timeout, p,
-                             req_timer_drop);
-    if (!p->timer) aw_pending_unref(p);  /* no timer: the request may wait for its reply */
+    aw__pending_timeout(self->rt, p, timeout);
     *w = (req_wait){p, self, g, res};
     self->awaiting = p;
     aw_guest_park(g);  /* no CPU time, no epoch ticks, until the answer */

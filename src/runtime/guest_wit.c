@@ -121,17 +121,11 @@ static int32_t target_and_payload(aw_actor *self, aw_cap_kind op, const wasmtime
     return aw__sec_check(self, op, name, (uint32_t)(*payload)->size);
 }
 
-/* A message whose data is the bytes of a list<u8> value. */
+/* A message whose data is the bytes of a list<u8> value, copied once. */
 static aw_msg *msg_of(const wasmtime_component_vallist_t *l)
 {
-    aw_msg *m = aw_msg_new(AW_MSG_USER, NULL, 0);
-    if (!l->size) return m;
-    aw_msg_free(m);
-    uint8_t *tmp = malloc(l->size);
-    if (!tmp) return NULL;
-    for (size_t i = 0; i < l->size; i++) tmp[i] = l->data[i].of.u8;
-    m = aw_msg_new(AW_MSG_USER, tmp, l->size);
-    free(tmp);
+    aw_msg *m = aw_msg_new(AW_MSG_USER, NULL, l->size);
+    for (size_t i = 0; m && i < l->size; i++) m->data[i] = l->data[i].of.u8;
     return m;
 }
 
@@ -155,15 +149,6 @@ static wasmtime_error_t *w_send(void *env, wasmtime_context_t *cx,
     return ret_code(res, aw__guest_code(e), e ? aw_last_error() : NULL);
 }
 
-
-static void wait_timeout(void *arg)
-{
-    aw_pending *p = arg;
-    aw_pending_fail(p, AW_ETIMEDOUT, "request timed out");
-    aw_pending_unref(p);
-}
-
-static void wait_timer_drop(void *arg) { aw_pending_unref(arg); }
 
 static bool wait_poll(void *env)
 {
@@ -205,12 +190,7 @@ void aw__wit_park(aw_actor *self, aw_guest *g, aw_pending *p, uint32_t timeout_m
         aw__wit_finish_now(k);
         return;
     }
-    if (timeout_ms) {
-        atomic_fetch_add(&p->refs, 1);  /* the timer's */
-        p->timer = aw_timers_add(&self->rt->timers, (uint64_t)timeout_ms * 1000000u, wait_timeout,
-                                 p, wait_timer_drop);
-        if (!p->timer) aw_pending_unref(p);
-    }
+    if (timeout_ms) aw__pending_timeout(self->rt, p, timeout_ms);
     *w = (wit_wait){p, self, g, res, done};
     self->awaiting = p;
     aw_guest_park(g);

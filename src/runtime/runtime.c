@@ -637,6 +637,23 @@ aw_err aw_send_wait(aw_runtime *rt, const char *to, const void *msg, size_t len,
     return rc;
 }
 
+static void pending_timeout(void *arg)
+{
+    aw_pending *p = arg;
+    aw_pending_fail(p, AW_ETIMEDOUT, "request timed out");  /* a no-op if it completed */
+    aw_pending_unref(p);
+}
+
+static void pending_timer_drop(void *arg) { aw_pending_unref(arg); }
+
+void aw__pending_timeout(aw_runtime *rt, aw_pending *p, uint32_t ms)
+{
+    atomic_fetch_add(&p->refs, 1);  /* the timer's */
+    p->timer = aw_timers_add(&rt->timers, (uint64_t)ms * 1000000u, pending_timeout, p,
+                             pending_timer_drop);
+    if (!p->timer) aw_pending_unref(p);  /* no timer: it waits for its answer */
+}
+
 aw_err aw_request(aw_runtime *rt, const char *to, const void *msg, size_t len,
                   uint32_t timeout_ms, aw_reply *out)
 {

@@ -42,6 +42,9 @@ aw_err aw__publish(aw_runtime *rt, const char *topic, size_t topic_len, const vo
 aw_err aw__guest_api_define(aw_runtime *rt);
 aw_err aw__guest_files_define(aw_runtime *rt);
 aw_err aw__guest_wit_define(aw_runtime *rt);
+/* Fail p with AW_ETIMEDOUT ("request timed out") after ms unless it is
+ * answered first; the timer holds a reference, and its id is p->timer. */
+void aw__pending_timeout(aw_runtime *rt, aw_pending *p, uint32_t ms);
 /* A guest for actor `a` from spec (not attached to it), and its init and
  * start hooks run to completion on this thread. */
 aw_err aw__make_guest(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec, bool async,
