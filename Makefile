@@ -13,7 +13,7 @@ GUEST_TOOLS ?= $(or $(AW_GUEST_TOOLS),$(HOME)/.cache/airssys-wasm/guest-tools)
 # Sanitizer builds reuse the main build's WIT components (uninstrumented wasm).
 SHARED_COMPONENTS = -DAW_GUEST_TOOLS=$(GUEST_TOOLS) -DAW_COMPONENT_DIR=$(CURDIR)/$(BUILD)/guests
 
-.PHONY: all deps wasmtime configure test test-sanitize test-tsan bench install clean help
+.PHONY: all deps wasmtime configure test test-sanitize test-tsan bench install docs clean help
 all: $(BUILD)/.configured
 	cmake --build $(BUILD) -j$(JOBS)
 
@@ -24,6 +24,7 @@ help:
 	@echo "make test-tsan       build and run the runtime tests under ThreadSanitizer"
 	@echo "make bench           run the benchmarks (JSON lines)"
 	@echo "make install         install headers, library, CLI, pkg-config (PREFIX=$(PREFIX))"
+	@echo "make docs            API reference from the headers (Doxygen): $(BUILD)/docs/html/index.html"
 
 deps:
 	@scripts/install-deps.sh
@@ -67,6 +68,18 @@ install: all
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 	cmake --install $(BUILD)
+
+# The API reference needs only doxygen, not the engine build. docs/Doxyfile
+# turns every warning (an undocumented public symbol, a bad command) into a
+# failure; the version comes from the AW_VERSION_* macros.
+docs:
+	@command -v doxygen >/dev/null 2>&1 || { echo "docs: doxygen not found; run scripts/install-deps.sh or apt-get install doxygen" >&2; exit 1; }
+	@rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
+	( cat docs/Doxyfile; \
+	  echo "OUTPUT_DIRECTORY = $(BUILD)/docs"; \
+	  echo "PROJECT_NUMBER = $$(sed -n 's/^#define AW_VERSION_[A-Z]* \([0-9]*\).*/\1/p' include/airssys/airssys.h | paste -sd. -)" \
+	) | doxygen -
+	@echo "docs: $(BUILD)/docs/html/index.html"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build needs, by package name, only when it is missing:
 # cmake, a C compiler, libcurl (guests' outbound HTTP), Debian's clang + lld +
-# wasi-libc + wasm32 builtins for the guests, wabt for WAT tests, and Rust
-# (cargo) for the Wasmtime C API; then the WIT guest toolchains.
+# wasi-libc + wasm32 builtins for the guests, wabt for WAT tests, doxygen for
+# the API reference (make docs), and Rust (cargo) for the Wasmtime C API; then
+# the WIT guest toolchains.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -13,6 +14,7 @@ have clang || need+=(clang)
 have wasm-ld || need+=(lld)
 have wat2wasm || need+=(wabt)
 have python3 || need+=(python3)
+have doxygen || need+=(doxygen)
 [ -f /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || need+=(libcurl4-openssl-dev)
 ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev-wasm32)

@@ -509,6 +509,7 @@ void aw_component_release(aw_component *c)
     for (size_t i = 0; i < c->n_preopens; i++) free(c->preopens[i]);
     free(c->preopens);
     free(c->preopen_rw);
+    free(c->version);
     free(c->name);
     free(c);
 }

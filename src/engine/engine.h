@@ -105,6 +105,8 @@ typedef struct aw_guest_class {
     bool (*poll)(aw_guest *g, aw_call_result *out);
     void (*destroy)(aw_guest *g);
     void (*free_impl)(void *impl);
+    /* Optional: its linear memory in bytes, between calls (for listings). */
+    uint64_t (*memory)(aw_guest *g);
 } aw_guest_class;
 
 /* A compiled guest, shared by every actor spawned from it. */
@@ -112,6 +114,7 @@ struct aw_component {
     atomic_int refs;
     aw_engine *engine;
     char *name;
+    char *version;                /* label from aw_load_options, or NULL */
     aw_format format;
     const aw_guest_class *cls;
     void *impl;

@@ -336,6 +336,11 @@ static aw_err compile_with(aw_runtime *rt, const char *name, const uint8_t *byte
     (*out)->max_table_elements = opt->max_table_elements;
     (*out)->fuel = opt->fuel;
     (*out)->deadline_ms = opt->handler_deadline_ms;
+    if (opt->version && !((*out)->version = strdup(opt->version))) {
+        aw_component_release(*out);
+        *out = NULL;
+        return aw__fail(AW_ENOMEM, "component '%s': out of memory", name);
+    }
     return AW_OK;
 }
 
@@ -385,6 +390,7 @@ aw_err aw_inspect_bytes(aw_runtime *rt, const uint8_t *bytes, size_t len, aw_ins
 }
 
 const char *aw_component_name(const aw_component *c) { return c ? c->name : NULL; }
+const char *aw_component_version(const aw_component *c) { return c ? c->version : NULL; }
 aw_format aw_component_format(const aw_component *c) { return c ? c->format : AW_FORMAT_UNKNOWN; }
 
 /* ---- actors ------------------------------------------------------------ */
