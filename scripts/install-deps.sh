@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build needs, by package name, only when it is missing:
-# cmake, a C compiler, libcurl (guests' outbound HTTP), Debian's clang + lld +
-# wasi-libc + wasm32 builtins for the guests, wabt for WAT tests, doxygen for
-# the API reference (make docs), and Rust (cargo) for the Wasmtime C API; then
-# the WIT guest toolchains.
+# cmake, a C compiler, libcurl (guests' outbound HTTP), libyaml (manifests),
+# Debian's clang + lld + wasi-libc + wasm32 builtins for the guests, wabt for
+# WAT tests, doxygen for the API reference (make docs), and Rust (cargo) for
+# the Wasmtime C API; then the WIT guest toolchains.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -17,6 +17,7 @@ have python3 || need+=(python3)
 have doxygen || need+=(doxygen)
 [ -f /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || need+=(libcurl4-openssl-dev)
+[ -f /usr/include/yaml.h ] || need+=(libyaml-dev)
 ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev-wasm32)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need[*]}" >&2

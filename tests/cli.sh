@@ -3,20 +3,9 @@
 # sees. Usage: cli.sh <airssys-wasm> <guest dir>
 set -u
 cli=$1; g=$2; c=${3:-$2}  # core guests, WIT components
-pass=0; fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# expect NAME WANT_RC OUT_PATTERN ERR_PATTERN -- command...
-expect() {
-  local name=$1 want=$2 outp=$3 errp=$4; shift 5
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  local ok=1
-  [ "$rc" -eq "$want" ] || { echo "FAIL $name: exit $rc, want $want"; ok=0; }
-  [ -z "$outp" ] || grep -qE -- "$outp" "$tmp/out" || { echo "FAIL $name: stdout lacks /$outp/"; ok=0; }
-  if [ "$errp" = EMPTY ]; then [ ! -s "$tmp/err" ] || { echo "FAIL $name: stderr not empty"; ok=0; }
-  else [ -z "$errp" ] || grep -qE -- "$errp" "$tmp/err" || { echo "FAIL $name: stderr lacks /$errp/"; ok=0; }; fi
-  if [ $ok = 1 ]; then pass=$((pass+1)); else fail=$((fail+1)); sed 's/^/  out: /' "$tmp/out"; sed 's/^/  err: /' "$tmp/err"; fi
-}
+. "$(dirname "$0")/expect.sh"
 
 expect run-echo 0 '^hello-bar-42$' '' -- "$cli" run "$g/echo.wasm" --send hello-bar-42
 expect run-component-js 0 '^hello from JS: hi$' '' -- "$cli" run "$c/template_js.component.wasm" --send hi
@@ -73,6 +62,58 @@ expect help-run 0 '--send MSG' '' -- "$cli" help run
 expect no-args 1 '' 'usage' -- "$cli"
 expect unknown-cmd 1 '' "unknown command 'frob'" -- "$cli" frob
 expect version 0 'guest ABI v0' '' -- "$cli" version
+
+# validate: a manifest checked without starting anything (docs/manifest.md)
+cat > "$tmp/app.yaml" <<EOF
+airssys: 1
+runtime: { workers: 1, max_memory: 32MiB }
+components:
+  echo: { path: $g/echo.wasm, format: core }
+  probe: { path: $c/probe.component.wasm, format: component, limits: { memory: 16MiB } }
+actors:
+  - { name: front, component: echo, subscribe: [orders.new] }
+supervisors:
+  - name: root
+    children:
+      - { name: worker, component: probe }
+      - { name: spare, component: echo, restart: temporary }
+routes:
+  /front: [front]
+pipelines:
+  orders: { stages: [front, worker] }
+EOF
+cat > "$tmp/bad.yaml" <<EOF
+airssys: 1
+components:
+  echo:
+    path: $g/echo.wasm
+    limits: { memory: lots }
+actors:
+  - { name: a, component: nope }
+  - { name: a, component: echo, mailbox: -1 }
+EOF
+printf 'airssys: 1\ncomponents:\n  nh: { path: %s/no_handler.wasm }\n' "$g" > "$tmp/nh.yaml"
+expect validate-ok 0 "^ok: $tmp/app.yaml: 2 components, 3 actors, 1 supervisor, 1 subscription, 1 route, 1 pipeline\$" '' -- "$cli" validate "$tmp/app.yaml"
+expect validate-no-compile 0 '3 actors.*\(components not compiled\)$' '' -- "$cli" validate "$tmp/app.yaml" --no-compile
+expect validate-bad 6 '' "^$tmp/bad.yaml:5:23: components.echo.limits.memory: expected a size like 16MiB or 65536, got 'lots'\$" -- "$cli" validate "$tmp/bad.yaml"
+expect validate-bad-ref 6 '' "^$tmp/bad.yaml:7:27: actors\[0\].component: unknown component 'nope' \(declared: echo\)\$" -- "$cli" validate "$tmp/bad.yaml" --no-compile
+expect validate-bad-dup 6 '' "^$tmp/bad.yaml:8:13: actors\[1\].name: the name 'a' is already used by the actor at line 7" -- "$cli" validate "$tmp/bad.yaml"
+expect validate-bad-neg 6 '' "^$tmp/bad.yaml:8:42: actors\[1\].mailbox: must not be negative, got '-1'\$" -- "$cli" validate "$tmp/bad.yaml"
+expect validate-compile 6 '' "^$tmp/nh.yaml:3:3: components.nh: .*aw_handle" -- "$cli" validate "$tmp/nh.yaml"
+expect validate-missing 2 '' 'no-such.yaml' -- "$cli" validate "$tmp/no-such.yaml"
+expect validate-help 0 'usage: airssys-wasm validate' '' -- "$cli" validate --help
+expect validate-no-arg 1 '' 'usage: airssys-wasm validate' -- "$cli" validate
+"$cli" validate --json "$tmp/app.yaml" > "$tmp/v.json"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["counts"]; assert d["ok"] and c["components"]==2 and c["actors"]==3 and c["pipelines"]==1, d' "$tmp/v.json"; then
+  pass=$((pass+1)); else echo "FAIL validate-json-ok"; cat "$tmp/v.json"; fail=$((fail+1)); fi
+"$cli" validate --json "$tmp/bad.yaml" > "$tmp/v.json"; rc=$?
+if [ $rc -eq 6 ] && python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); e=d["errors"]
+assert not d["ok"] and len(e)==4, d
+assert [(x["line"],x["column"]) for x in e]==[(5,23),(7,27),(8,13),(8,42)], e
+assert e[0]["where"]=="components.echo.limits.memory" and e[0]["message"].startswith("expected a size"), e[0]
+assert e[1]["file"]==sys.argv[2], e[1]' "$tmp/v.json" "$tmp/bad.yaml"; then
+  pass=$((pass+1)); else echo "FAIL validate-json-bad (rc $rc)"; cat "$tmp/v.json"; fail=$((fail+1)); fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

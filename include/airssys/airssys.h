@@ -368,6 +368,12 @@ typedef struct aw_actor_spec {
     size_t config_len;          /**< config's size in bytes */
     uint32_t mailbox_capacity;  /**< 0 = runtime default */
     uint32_t handler_deadline_ms;/**< 0 = runtime default, AW_NO_DEADLINE = none */
+    /** Topic patterns it is subscribed to from the start, before any mail can
+     * reach it (copied). A supervisor's restarts keep them: a restarted child
+     * keeps its subscriptions, and a child started afresh (its supervisor was
+     * restarted) gets them again. A bad pattern fails the spawn. */
+    const char *const *subscribe;
+    size_t n_subscribe;         /**< entries in subscribe */
 } aw_actor_spec;
 
 /** aw_actor_spec.handler_deadline_ms: no CPU deadline. */
@@ -594,6 +600,22 @@ aw_err aw_route_set(aw_runtime *rt, const char *route, const aw_route_target *t,
 /** Drain a version: it takes no new message from the route, handles what it
  * has queued, then stops (as aw_stop). Refused for the last weighted one. */
 aw_err aw_route_remove_version(aw_runtime *rt, const char *route, const char *actor);
+
+/** A route's table and counts, as aw_route_info_get() read them. */
+typedef struct aw_route_info {
+    aw_route_target *targets;  /**< in table order; the actor names are malloc'd */
+    size_t n_targets;          /**< entries in targets */
+    uint64_t forwarded;        /**< messages passed on so far */
+    uint64_t undelivered;      /**< messages no live target could take */
+} aw_route_info;
+
+/** Read a route's targets, weights and counts. The read runs on the route's
+ * own turn, between two messages, so it sees one table, never half a switch.
+ * @return AW_OK; AW_ENOENT when there is no such route. Free with
+ *         aw_route_info_free(). */
+aw_err aw_route_info_get(aw_runtime *rt, const char *route, aw_route_info *out);
+/** Free what aw_route_info_get() filled in (the struct itself is the caller's). */
+void aw_route_info_free(aw_route_info *info);
 
 /** @} */
 

@@ -43,8 +43,10 @@ typedef struct aw_manifest_counts {
  * @param out    the manifest, on success
  * @param errors on failure, every problem found, one per line
  *               (`path:line:col: where: what`); malloc'd, free() it. May be NULL.
- * @return AW_OK; AW_ENOENT or AW_EIO when the file cannot be read; AW_EINVAL
- *         when it has problems. */
+ * @return AW_OK; AW_ENOENT or AW_EIO when the file cannot be read (then
+ *         @p errors stays NULL and aw_last_error() says why); AW_EINVAL when
+ *         it has problems (aw_last_error() counts them and gives the first);
+ *         AW_ENOMEM. */
 aw_err aw_manifest_load(const char *path, aw_manifest **out, char **errors);
 
 /** Like aw_manifest_load(), from text in memory.
@@ -81,11 +83,13 @@ aw_err aw_manifest_check_components(aw_runtime *rt, const aw_manifest *m,
 /** What a manifest started in a runtime (opaque). */
 typedef struct aw_deployment aw_deployment;
 
-/** Start everything a manifest declares, in this order: load the components,
- * spawn the unsupervised actors, start the supervisors (each with its tree),
- * add the subscriptions, create the routes, create the pipelines. If a step
- * fails, what was started is undone in reverse and the error (with
- * aw_last_error()) names the manifest entry and its line.
+/** Start everything a manifest declares, in this order: load the components
+ * (under their manifest names), spawn the unsupervised actors, start the
+ * supervisors (each with its tree), add the subscriptions, create the
+ * routes, create the pipelines. If a step fails, what was started is undone
+ * in reverse, *out is NULL, and aw_last_error() names the manifest entry and
+ * its line ("app.yaml:6:11: actor 'second': ..."). The deployment copies
+ * what it needs: @p m may be freed once this returns.
  * @param progress optional; see aw_manifest_progress_fn */
 aw_err aw_deployment_start(aw_runtime *rt, const aw_manifest *m,
                            aw_manifest_progress_fn progress, void *ud, aw_deployment **out);
@@ -108,9 +112,12 @@ size_t aw_deployment_component_names(aw_deployment *d, const char ***out);
  * deployment changes). @return how many */
 size_t aw_deployment_pipeline_names(aw_deployment *d, const char ***out);
 
-/** Undo a deployment in reverse order: pipelines drain and are freed, the
- * supervisors stop their trees, the actors stop (on-stop hooks run),
- * routes are stopped, components are released. Then frees @p d. */
+/** Undo a deployment, exactly in reverse of its start: pipelines drain
+ * (every accepted item ends) and are freed, routes stop, the supervisors
+ * stop their trees, the actors stop (on-stop hooks run), components are
+ * released. Things already gone (an actor stopped by hand) are skipped.
+ * Afterwards none of the manifest's names is registered. Call it before
+ * aw_runtime_free(). Then frees @p d (NULL: nothing). */
 void aw_deployment_stop(aw_deployment *d);
 
 /** @} */

@@ -187,8 +187,11 @@ aw_err aw_actor_deliver(aw_actor *a, aw_msg *m, bool force)
     return AW_OK;
 }
 
+static void publish_stats(aw_actor *a);
+
 void aw_actor_release_start(aw_actor *a)
 {
+    publish_stats(a);  /* not run yet: a listing shows its memory from the start */
     atomic_store(&a->scheduled, false);
     if (aw_mailbox_count(&a->mb) > 0) aw_actor_schedule(a);
 }
@@ -322,6 +325,7 @@ static void tell_parent_down(aw_actor *a)
 
 void aw_actor_revive(aw_actor *a)
 {
+    atomic_fetch_add_explicit(&a->restarts, 1, memory_order_relaxed);
     a->down = false;
     a->exit_asked = false;
     a->sup_stopping = false;
@@ -595,6 +599,14 @@ static bool linger(aw_actor *a)
     return false;
 }
 
+/* For aw_actors(): relaxed stores, once per turn, off the per-message path. */
+static void publish_stats(aw_actor *a)
+{
+    atomic_store_explicit(&a->handled_pub, a->handled, memory_order_relaxed);
+    if (a->guest && !a->in_call && !a->dead && a->cls->memory)
+        atomic_store_explicit(&a->memory_pub, a->cls->memory(a->guest), memory_order_relaxed);
+}
+
 void aw_actor_turn(aw_actor *a)
 {
     const aw_guest_class *cls = a->cls;
@@ -622,6 +634,7 @@ again:
                 return;
             }
             complete(a, &res);
+            a->handled += 1 + a->inline_taken;
             done += 1 + a->inline_taken;  /* the receive loop's share of the turn */
             a->inline_taken = 0;
             continue;
@@ -657,12 +670,14 @@ again:
         }
         if (a->forward) {  /* a route: no guest, the message goes on as it is */
             a->forward(a, m);
+            a->handled++;
             done++;
             continue;
         }
         a->inline_left = batch - done - 1;  /* one turn = `batch` messages in all */
         begin_call(a, AW_CALL_MESSAGE, m);
     }
+    publish_stats(a);
     if (a->down) {  /* `scheduled` stays set while it is down */
         tell_parent_down(a);
         aw_actor_unref(a);

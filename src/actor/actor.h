@@ -107,6 +107,11 @@ typedef struct aw_actor {
     void (*on_sys)(struct aw_actor *a, aw_msg *m);
     /* routes only: takes every user message (passes it on, or settles it) */
     void (*forward)(struct aw_actor *a, aw_msg *m);
+    /* listings (aw_actors): counted by the consumer, published at the end
+     * of each turn so that readers on other threads never touch the store */
+    uint64_t handled;
+    _Atomic uint64_t handled_pub, memory_pub;
+    _Atomic uint32_t restarts;
 } aw_actor;
 
 enum { AW_SUPSTOP_NONE = 0, AW_SUPSTOP_RESTART, AW_SUPSTOP_FINAL };

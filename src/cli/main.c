@@ -14,10 +14,24 @@ static const char usage[] =
     "  inspect <guest.wasm> [--json]      format, imports, exports and guest-ABI conformance\n"
     "  new <name> --lang c|js|py          a WIT component project from a template\n"
     "  build [dir]                        build a project's component (its build.sh)\n"
+    "  validate <manifest.yaml> [--json]  check a manifest; every problem with its line\n"
+    "  up <manifest.yaml>                 run a host from a manifest, with an admin socket\n"
+    "\n"
+    "against a running host (admin socket; see `airssys-wasm help <command>`):\n"
+    "  ps                                 actors: state, restarts, mailbox, memory; pipelines\n"
+    "  send | request <actor> <message>   send (or ask and print the reply)\n"
+    "  publish <topic> <message>          deliver to the topic's subscribers\n"
+    "  deploy <name> <file.wasm>          load a component (and --spawn an actor of it)\n"
+    "  upgrade <actor> <component|file>   replace an actor's code in place\n"
+    "  route create|set|remove-version    weighted routes: blue-green, canary, drain\n"
+    "  stop <actor>                       stop an actor (or terminate a supervised child)\n"
+    "  logs [-f]                          guest, runtime and audit lines\n"
+    "  down                               shut the host down\n"
     "  version                            print versions\n"
     "  help [command]                     this text, or a command's options\n"
     "\n"
-    "exit codes: 0 ok, 1 usage, 2 load error, 3 guest failed, 4 does not conform, 5 runtime\n";
+    "exit codes: 0 ok, 1 usage, 2 load error, 3 guest failed, 4 does not conform, 5 runtime,\n"
+    "            6 manifest invalid, 7 no host on the admin socket\n";
 
 int cli_exit_for(aw_err e)
 {
@@ -73,6 +87,10 @@ int main(int argc, char **argv)
             if (!strcmp(argv[2], "inspect")) return cli_inspect(2, sub);
             if (!strcmp(argv[2], "new")) return cli_new(2, sub);
             if (!strcmp(argv[2], "build")) return cli_build(2, sub);
+            if (!strcmp(argv[2], "up")) return cli_up(2, sub);
+            if (!strcmp(argv[2], "validate")) return cli_validate(2, sub);
+            int code = cli_ctl(2, sub);
+            if (code >= 0) return code;
         }
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
@@ -81,6 +99,10 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "inspect")) return cli_inspect(argc - 1, argv + 1);
     if (!strcmp(argv[1], "new")) return cli_new(argc - 1, argv + 1);
     if (!strcmp(argv[1], "build")) return cli_build(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "up")) return cli_up(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "validate")) return cli_validate(argc - 1, argv + 1);
+    int code = cli_ctl(argc - 1, argv + 1);
+    if (code >= 0) return code;
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
         printf("airssys-wasm %d.%d.%d (guest ABI v%d, wasmtime 48)\n", AW_VERSION_MAJOR,
                AW_VERSION_MINOR, AW_VERSION_PATCH, AW_GUEST_ABI_VERSION);

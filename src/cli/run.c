@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char run_usage[] =
     "usage: airssys-wasm run <guest.wasm> [options]\n"
@@ -183,7 +185,12 @@ int cli_run(int argc, char **argv)
 
     aw_component *c = NULL;
     aw_load_options lo = {.grants = o.grants, .n_grants = (size_t)o.ngrants, .wasi = o.wasi};
+    struct stat st;
+    bool tell = isatty(2) && !o.quiet && stat(o.path, &st) == 0 && st.st_size > (1 << 20);
+    if (tell)  /* a big component takes seconds to compile the first time */
+        fprintf(stderr, "compiling %s (%.1f MB)...", o.path, st.st_size / 1e6);
     rc = aw_component_load_file_opts(rt, o.path, &lo, &c);
+    if (tell) fprintf(stderr, " %s\n", rc ? "failed" : "done");
     if (rc) {
         char what[4200];
         snprintf(what, sizeof what, "cannot load '%s'", o.path);

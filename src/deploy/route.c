@@ -259,3 +259,41 @@ aw_err aw_route_remove_version(aw_runtime *rt, const char *name, const char *act
     /* No new message reaches it now; it handles what it has, then stops. */
     return aw_stop(rt, actor);
 }
+
+/* ---- reading a route ---------------------------------------------------------- */
+
+/* On the route's turn the table is still: copy it out. */
+static void copy_table(aw_actor *self, void *arg, aw_pending *req)
+{
+    route *r = (route *)self->guest;
+    aw_route_info *out = arg;
+    aw_call_result res = {0};
+    out->targets = calloc(r->n ? r->n : 1, sizeof *out->targets);
+    for (size_t i = 0; out->targets && i < r->n; i++) {
+        out->targets[i].weight = r->t[i].weight;
+        if (!(out->targets[i].actor = strdup(r->t[i].name))) break;
+        out->n_targets = i + 1;
+    }
+    if (out->n_targets != r->n) res.err = AW_ENOMEM;
+    out->forwarded = r->forwarded;
+    out->undelivered = r->undelivered;
+    if (req) aw_pending_complete(req, &res);
+}
+
+aw_err aw_route_info_get(aw_runtime *rt, const char *name, aw_route_info *out)
+{
+    aw__clear_error();
+    if (!rt || !name || !out) return aw__fail(AW_EINVAL, "aw_route_info_get: NULL argument");
+    memset(out, 0, sizeof *out);
+    aw_err rc = on_route(rt, name, copy_table, keep, out);
+    if (rc) aw_route_info_free(out);
+    return rc;
+}
+
+void aw_route_info_free(aw_route_info *info)
+{
+    if (!info) return;
+    for (size_t i = 0; i < info->n_targets; i++) free((char *)info->targets[i].actor);
+    free(info->targets);
+    memset(info, 0, sizeof *info);
+}

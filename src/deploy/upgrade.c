@@ -87,9 +87,11 @@ static void switch_on_turn(aw_actor *a, void *arg, aw_pending *req)
     aw_guest *old = a->guest;
     aw_component *old_comp = a->comp;
     atomic_fetch_add(&s->comp->refs, 1);  /* the actor's own reference, as at spawn */
+    pthread_mutex_lock(&a->mu);  /* aw_actors() reads comp from other threads */
     a->guest = s->g;
     a->cls = s->comp->cls;
     a->comp = s->comp;
+    pthread_mutex_unlock(&a->mu);
     old_cls->destroy(old);
     aw__runtime_log(a->rt, AW_LOG_INFO, a->name, "upgraded from component '%s' to '%s'",
                     old_comp->name, s->comp->name);

@@ -594,6 +594,11 @@ static bool core_poll(aw_guest *g, aw_call_result *out)
     }
 }
 
+static uint64_t core_memory(aw_guest *g)
+{
+    return wasmtime_memory_data_size(g->cx, aw_core_mem(g));
+}
+
 const aw_guest_class aw_core_guest_class = {
     .name = "core-module",
     .instantiate = core_instantiate,
@@ -601,4 +606,5 @@ const aw_guest_class aw_core_guest_class = {
     .poll = core_poll,
     .destroy = core_destroy,
     .free_impl = free_impl,
+    .memory = core_memory,
 };

@@ -504,6 +504,22 @@ aw_err aw__runtime_register(aw_runtime *rt, aw_actor *a)
     return rc;
 }
 
+/* The spec's subscriptions, before the actor is registered: no publish
+ * can fall between its start and its subscribing. */
+static aw_err spec_subscribe(aw_runtime *rt, aw_actor *a, const aw_actor_spec *spec)
+{
+    if (spec->n_subscribe && !spec->subscribe)
+        return aw__fail(AW_EINVAL, "actor '%s': n_subscribe is %zu but subscribe is NULL", a->name,
+                        spec->n_subscribe);
+    for (size_t i = 0; i < spec->n_subscribe; i++) {
+        const char *p = spec->subscribe[i];
+        aw_err rc = p ? aw_pubsub_subscribe(&rt->pubsub, a, p, strlen(p)) : AW_EINVAL;
+        if (rc) return aw__fail(rc, "actor '%s': cannot subscribe to '%s': %s", a->name,
+                                p ? p : "(null)", p ? aw_last_error() : "a NULL pattern");
+    }
+    return AW_OK;
+}
+
 aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
                     uint32_t child_id, bool async, aw_actor **out)
 {
@@ -522,6 +538,7 @@ aw_err aw__spawn_as(aw_runtime *rt, const aw_actor_spec *spec, aw_actor *parent,
     if ((rc = aw__make_guest(rt, a, spec, async, &a->guest)) == AW_OK && async)
         aw_actor_boot(a, spec->config, spec->config_len);  /* hooks in its first turns */
     else if (rc == AW_OK) rc = aw__run_hooks(a->cls, a->guest, spec->config, spec->config_len);
+    if (rc == AW_OK) rc = spec_subscribe(rt, a, spec);
     if (rc != AW_OK) {
         aw_pubsub_remove_actor(&rt->pubsub, a);  /* a start hook may have subscribed */
         aw_actor_discard_mail(a, "failed to start", aw_last_error());

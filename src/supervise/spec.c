@@ -21,7 +21,13 @@ bool sv_actor_copy(aw_actor_spec *dst, const aw_actor_spec *src)
     if (nat) *nat = *src->native;
     dst->native = nat;
     if (dst->component) atomic_fetch_add(&dst->component->refs, 1);
-    return (!src->name || dst->name) && (!src->config_len || cfg) && (!src->native || nat);
+    char **subs = src->n_subscribe ? calloc(src->n_subscribe, sizeof *subs) : NULL;
+    bool subs_ok = !src->n_subscribe || (subs && src->subscribe);
+    for (size_t i = 0; subs_ok && i < src->n_subscribe; i++)
+        subs_ok = src->subscribe[i] && (subs[i] = strdup(src->subscribe[i]));
+    dst->subscribe = (const char *const *)subs;
+    return (!src->name || dst->name) && (!src->config_len || cfg) && (!src->native || nat) &&
+           subs_ok;
 }
 
 void sv_actor_free(aw_actor_spec *a)
@@ -29,6 +35,8 @@ void sv_actor_free(aw_actor_spec *a)
     free((char *)a->name);
     free((uint8_t *)a->config);
     free((aw_native_actor *)a->native);
+    for (size_t i = 0; a->subscribe && i < a->n_subscribe; i++) free((char *)a->subscribe[i]);
+    free((char **)a->subscribe);
     aw_component_release(a->component);
     memset(a, 0, sizeof *a);
 }
