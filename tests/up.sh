@@ -120,6 +120,12 @@ expect stop 0 '' '' -- ctl stop fragile
 sleep 0.2
 expect stopped 2 '' "no actor named 'fragile'|AW_ENOENT" -- ctl request fragile ok
 
+# unload: the component's actors stop, the name is forgotten
+expect undeploy 0 '^undeployed echo2 \(1 actors stopped\)$' '' -- ctl undeploy echo2
+expect undeployed 2 '' "no actor named 'greeter-v2'" -- ctl request greeter-v2 x
+expect undeploy-again 2 '' "no component named 'echo2'" -- ctl undeploy echo2
+expect redeploy 0 'deployed echo2' '' -- ctl deploy echo2 "$g/echo.wasm" --spawn greeter-v2
+
 # errors are sentences with exit codes
 expect no-actor 2 '' "no actor named 'nobody'" -- ctl request nobody x
 expect no-host 7 '' 'no host answers' -- "$cli" ps -s "$tmp/none.sock"

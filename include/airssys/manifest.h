@@ -102,6 +102,11 @@ aw_component *aw_deployment_component(aw_deployment *d, const char *name);
  * (actors running it keep it alive). */
 aw_err aw_deployment_add_component(aw_deployment *d, const char *name, aw_component *c);
 
+/** Forget a named component: the deployment releases its reference (actors
+ * still running it keep it alive until they end).
+ * @return AW_OK; AW_ENOENT when the deployment has no component of that name. */
+aw_err aw_deployment_remove_component(aw_deployment *d, const char *name);
+
 /** A pipeline of the deployment by name (borrowed), or NULL. */
 aw_pipeline *aw_deployment_pipeline(aw_deployment *d, const char *name);
 

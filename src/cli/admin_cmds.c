@@ -298,6 +298,39 @@ static void cmd_upgrade(req *r)
     for (int i = 0; i < 6; i++) free(a[i]);
 }
 
+/* Unload a component: stop every actor running it (a supervised one
+ * through its supervisor, and its spec is deleted, or it would come back),
+ * then forget it. Replies how many actors were stopped. */
+static void cmd_undeploy(req *r)
+{
+    char *name = arg(r, 0);
+    aw_actor_info *v;
+    size_t n, stopped = 0;
+    aw_err rc = aw_actors(r->h->rt, &v, &n);
+    bool listed = rc == AW_OK;
+    for (size_t i = 0; rc == AW_OK && i < n; i++) {
+        if (!v[i].component || strcmp(v[i].component, name) || v[i].kind == AW_KIND_ROUTE) continue;
+        if (v[i].supervisor) {
+            rc = aw_supervisor_terminate_child(r->h->rt, v[i].supervisor, v[i].name);
+            if (rc == AW_OK) rc = aw_supervisor_delete_child(r->h->rt, v[i].supervisor, v[i].name);
+        } else {
+            rc = aw_stop(r->h->rt, v[i].name);
+        }
+        if (rc == AW_ENOENT) rc = AW_OK;  /* it ended meanwhile */
+        stopped += rc == AW_OK;
+    }
+    if (listed) aw_actor_info_free(v, n);
+    if (rc == AW_OK) {
+        pthread_mutex_lock(&r->h->mu);
+        rc = r->h->dep ? aw_deployment_remove_component(r->h->dep, name) : AW_ENOENT;
+        pthread_mutex_unlock(&r->h->mu);
+    }
+    reply_status(r, rc);
+    adm_putf(&r->o, "%zu", stopped);
+    send_reply(r);
+    free(name);
+}
+
 /* ---- routes and stops ------------------------------------------------------------ */
 
 /* Every route: name, targets (actor=weight,...), forwarded, undelivered. */
@@ -469,6 +502,7 @@ void host_handle(host *h, int fd, const adm_msg *m)
     else if (adm_is(m, 1, "publish")) cmd_publish(&r);
     else if (adm_is(m, 1, "deploy")) cmd_deploy(&r);
     else if (adm_is(m, 1, "upgrade")) cmd_upgrade(&r);
+    else if (adm_is(m, 1, "undeploy")) cmd_undeploy(&r);
     else if (adm_is(m, 1, "route")) cmd_route(&r);
     else if (adm_is(m, 1, "stop")) cmd_stop(&r);
     else if (adm_is(m, 1, "logs")) cmd_logs(&r);

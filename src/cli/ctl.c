@@ -45,6 +45,9 @@ static const cmd_help cmds[] = {
                "       [--config STR]\n"
                "  load (compile) a component into the running host under a name; with --spawn,\n"
                "  start an actor of it (a child of SUP with --supervisor)\n", 2, 2},
+    {"undeploy", "undeploy <component-name> [--json]\n"
+                 "  unload a component: stop every actor running it (supervised ones are\n"
+                 "  terminated and their specs deleted), then forget it\n", 1, 1},
     {"upgrade", "upgrade <actor> <component-name|file.wasm> [--handoff] [--config STR]\n"
                 "        [--version V] [--grant CAP]... [--wasi] [--json]\n"
                 "  replace a running actor's code in place (docs/deploy.md); --handoff passes\n"
@@ -375,6 +378,11 @@ static void show_result(const ctl *o, const adm_msg *m)
         else printf("deployed %s (%s)%s%s\n", o->pos[0], fmt, o->spawn ? ", started " : "",
                     o->spawn ? o->spawn : "");
         free(fmt);
+    } else if (!strcmp(cmd, "undeploy")) {
+        char *k = adm_str(m, 2);
+        if (o->json) printf("{\"component\":\"%s\",\"stopped\":%s}\n", o->pos[0], k ? k : "0");
+        else printf("undeployed %s (%s actors stopped)\n", o->pos[0], k ? k : "0");
+        free(k);
     } else if (o->json) {
         printf("{\"ok\":true}\n");
     }
@@ -440,7 +448,7 @@ static aw_err build(adm_out *q, const ctl *o)
         adm_puts(q, o->pos[0]);
         if (o->npos > 1) adm_puts(q, o->pos[1]);
         for (int i = 0; i < o->nrest; i++) adm_puts(q, o->rest[i]);
-    } else if (!strcmp(c, "stop")) {
+    } else if (!strcmp(c, "stop") || !strcmp(c, "undeploy")) {
         adm_puts(q, o->pos[0]);
     } else if (!strcmp(c, "logs")) {
         put_ul(q, o->lines);

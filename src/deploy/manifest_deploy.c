@@ -379,6 +379,21 @@ aw_err aw_deployment_add_component(aw_deployment *d, const char *name, aw_compon
     return AW_OK;
 }
 
+aw_err aw_deployment_remove_component(aw_deployment *d, const char *name)
+{
+    aw__clear_error();
+    if (!d || !name) return aw__fail(AW_EINVAL, "aw_deployment_remove_component: NULL argument");
+    for (size_t i = 0; i < d->n_comps; i++)
+        if (!strcmp(d->comps[i].name, name)) {
+            aw_component_release(d->comps[i].c);
+            free(d->comps[i].name);
+            memmove(&d->comps[i], &d->comps[i + 1], (d->n_comps - i - 1) * sizeof *d->comps);
+            d->n_comps--;
+            return AW_OK;
+        }
+    return aw__fail(AW_ENOENT, "no component named '%s' in the deployment", name);
+}
+
 aw_pipeline *aw_deployment_pipeline(aw_deployment *d, const char *name)
 {
     for (size_t i = 0; d && name && i < d->n_pipes; i++)
