@@ -2,7 +2,8 @@
  * requests every message is handled exactly once, by the old version up to
  * the switch and by the new one after it; a new version that refuses to
  * start leaves the old one serving; core modules and WIT components upgrade
- * into each other; what cannot be upgraded says why. */
+ * into each other; what cannot be upgraded says why; a hostile old version
+ * whose snapshot never returns holds no worker and hangs no caller. */
 #include "testlib.h"
 
 #include <pthread.h>
@@ -247,6 +248,106 @@ static void supervised_child(void)
     aw_runtime_free(rt);
 }
 
+/* A hostile old version whose snapshot never returns. With one worker,
+ * another actor must still be served while it spins: the upgrade's calls
+ * yield like any guest call. Its CPU deadline then calls the upgrade off;
+ * without a deadline, a kill (a supervisor's shutdown budget) abandons it. */
+typedef struct upgrading {
+    aw_runtime *rt;
+    aw_component *to;
+    aw_err rc;
+    char detail[512];
+    _Atomic bool done;
+} upgrading;
+
+static void *upgrade_thread(void *p)
+{
+    upgrading *u = p;
+    u->rc = aw_upgrade(u->rt, "loopy", u->to, &(aw_upgrade_options){.handoff = true});
+    snprintf(u->detail, sizeof u->detail, "%s", aw_last_error());
+    u->done = true;
+    return NULL;
+}
+
+static _Atomic int switching;  /* "switching to ..." log lines seen */
+
+static void watch_log(void *ud, aw_log_level lvl, aw_log_source src, const char *actor,
+                      const char *msg, size_t len)
+{
+    (void)ud; (void)lvl; (void)src; (void)actor;
+    if (len >= 12 && !memcmp(msg, "switching to", 12)) switching++;
+}
+
+/* Once the switch has begun (and the snapshot spins), the echo actor still
+ * answers on the only worker. */
+static void served_meanwhile(upgrading *u, int nth)
+{
+    for (int i = 0; i < 1000 && switching < nth; i++)
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    CHECK(switching == nth);
+    for (int i = 0; i < 20; i++) {
+        aw_reply r;
+        CHECK_ERR(aw_request(u->rt, "echo", "hi", 2, 60000, &r), AW_OK);
+        aw_reply_free(&r);
+    }
+    CHECK(!u->done);  /* answered while the snapshot still spun */
+}
+
+static void hostile_snapshot(void)
+{
+    aw_runtime_config cfg;
+    aw_runtime_config_init(&cfg);
+    cfg.workers = 1;
+    cfg.max_instances = 16;
+    cfg.log = watch_log;
+    cfg.log_level = AW_LOG_INFO;
+    aw_runtime *rt;
+    REQUIRE(aw_runtime_new(&cfg, &rt) == AW_OK);
+    aw_component *loop = NULL, *ctr = tl_load(rt, "counter"), *echo = tl_load(rt, "echo");
+    aw_load_options lo = {.handler_deadline_ms = 2000};
+    REQUIRE(aw_component_load_file_opts(rt, AW_GUEST_DIR "/snapshot_loop.wasm", &lo, &loop) == AW_OK);
+    REQUIRE(ctr && echo);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "echo", .component = echo}) == AW_OK);
+    REQUIRE(aw_spawn(rt, &(aw_actor_spec){.name = "loopy", .component = loop}) == AW_OK);
+    upgrading u = {.rt = rt, .to = ctr};
+    pthread_t th;
+    pthread_create(&th, NULL, upgrade_thread, &u);
+    served_meanwhile(&u, 1);
+    pthread_join(th, NULL);
+    CHECK_ERR(u.rc, AW_EDEADLINE);
+    CHECK_CONTAINS(u.detail, "old version keeps serving");
+    /* the old version was torn mid-call: it crashed there (unsupervised: gone) */
+    aw_reply r;
+    aw_addr gone;
+    CHECK_ERR(aw_lookup(rt, "loopy", &gone), AW_ENOENT);
+    CHECK_ERR(aw_request(rt, "echo", "still", 5, 5000, &r), AW_OK);
+    aw_reply_free(&r);
+
+    /* no deadline at all: the supervisor's kill abandons the upgrade */
+    aw_child_spec kid = {.actor = {.name = "loopy", .component = loop,
+                                   .handler_deadline_ms = AW_NO_DEADLINE},
+                         .restart = AW_TEMPORARY, .shutdown_ms = 200};
+    aw_err started = aw_supervisor_start(rt, &(aw_supervisor_spec){.name = "sup", .max_restarts = 3,
+                                                          .period_ms = 5000, .children = &kid,
+                                                          .n_children = 1});
+    CHECKF(started == AW_OK, "%s", aw_last_error());
+    if (started) return;
+    upgrading v = {.rt = rt, .to = ctr};
+    pthread_create(&th, NULL, upgrade_thread, &v);
+    served_meanwhile(&v, 2);
+    CHECK_ERR(aw_supervisor_terminate_child(rt, "sup", "loopy"), AW_OK);
+    pthread_join(th, NULL);
+    CHECK_ERR(v.rc, AW_ESTOPPED);
+    CHECK_CONTAINS(v.detail, "stopped during the upgrade");
+    CHECK_ERR(aw_request(rt, "echo", "after", 5, 5000, &r), AW_OK);
+    aw_reply_free(&r);
+    aw_supervisor_stop(rt, "sup");
+    aw_component_release(loop);
+    aw_component_release(ctr);
+    aw_component_release(echo);
+    aw_runtime_free(rt);
+}
+
 int main(void)
 {
     RUN(upgrade_under_load);
@@ -255,5 +356,6 @@ int main(void)
     RUN(state_handoff);
     RUN(state_handoff_wit);
     RUN(supervised_child);
+    RUN(hostile_snapshot);
     return tl_finish();
 }

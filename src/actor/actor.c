@@ -255,9 +255,27 @@ static aw_exit_reason exit_reason(aw_actor *a, aw_actor_state final)
 /* The end, for good: name, mail, instance, then the exit reports. A
  * supervised child tells its parent too (`notify`), unless the parent is
  * the one burying it. */
+/* The actor ends with a call of the runtime's own unfinished: tell its
+ * owner once the instance is gone (it holds the other half of the work). */
+static void abandon_sys_call(aw_actor *a)
+{
+    void (*drop)(aw_actor *, void *) = a->sys_drop;
+    void *ud = a->sys_ud;
+    if (!a->sys_done) return;
+    a->sys_done = NULL;
+    a->sys_drop = NULL;
+    a->sys_ud = NULL;
+    if (a->guest && !a->on_sys) {
+        a->cls->destroy(a->guest);
+        a->guest = NULL;
+    }
+    if (drop) drop(a, ud);
+}
+
 static void end_for_good(aw_actor *a, aw_actor_state final, aw_exit_reason why, aw_err cause,
                          const char *reason, bool notify)
 {
+    abandon_sys_call(a);
     atomic_store(&a->state, final == AW_ACTOR_CRASHED ? AW_ACTOR_CRASHED : AW_ACTOR_STOPPING);
     release_name(a);
     aw_actor_discard_mail(a, final == AW_ACTOR_CRASHED ? "crashed" : "stopped", reason);
@@ -299,6 +317,7 @@ static bool held_for_parent(aw_actor *a) { return a->parent && !atomic_load(&a->
 
 static void go_down(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail)
 {
+    abandon_sys_call(a);
     if (a->guest && !a->on_sys) {
         a->cls->destroy(a->guest);
         a->guest = NULL;
@@ -366,6 +385,15 @@ static void route(aw_actor *a, aw_msg *m, aw_call_result *res);
 static void complete(aw_actor *a, aw_call_result *res)
 {
     a->in_call = false;
+    if (a->sys_done) {  /* a call of the runtime's own: its owner takes the result */
+        void (*done)(aw_actor *, void *, aw_call_result *) = a->sys_done;
+        void *ud = a->sys_ud;
+        a->sys_done = NULL;
+        a->sys_drop = NULL;
+        a->sys_ud = NULL;
+        done(a, ud, res);
+        return;
+    }
     aw_msg *m = a->current;
     a->current = NULL;
     if (a->call_kind == AW_CALL_INIT || a->call_kind == AW_CALL_START) {  /* booting */
@@ -444,6 +472,21 @@ aw_msg *aw_actor_next_inline(aw_actor *a, aw_call_result *res, bool (*fits)(void
     a->inline_taken++;
     a->current = m;
     return m;
+}
+
+aw_err aw_actor_sys_call(aw_actor *a, aw_call_kind kind, const uint8_t *data, size_t len,
+                         int32_t arg, void (*done)(aw_actor *, void *, aw_call_result *),
+                         void (*drop)(aw_actor *, void *), void *ud)
+{
+    a->current = NULL;
+    a->call_kind = kind;
+    aw_err rc = a->cls->begin(a->guest, kind, data, len, arg);
+    if (rc) return rc;
+    a->in_call = true;
+    a->sys_done = done;
+    a->sys_drop = drop;
+    a->sys_ud = ud;
+    return AW_OK;
 }
 
 static void begin_call(aw_actor *a, aw_call_kind kind, aw_msg *m)
@@ -634,6 +677,7 @@ again:
                 return;
             }
             complete(a, &res);
+            cls = a->cls;  /* a call of the runtime's own may have switched guests */
             a->handled += 1 + a->inline_taken;
             done += 1 + a->inline_taken;  /* the receive loop's share of the turn */
             a->inline_taken = 0;

@@ -107,6 +107,12 @@ typedef struct aw_actor {
     void (*on_sys)(struct aw_actor *a, aw_msg *m);
     /* routes only: takes every user message (passes it on, or settles it) */
     void (*forward)(struct aw_actor *a, aw_msg *m);
+    /* a call of the runtime's own in flight on this actor's turns (an
+     * upgrade's snapshot, restore, on-stop): its result goes to sys_done
+     * instead of to a message; sys_drop if the actor ends first */
+    void (*sys_done)(struct aw_actor *a, void *ud, aw_call_result *res);
+    void (*sys_drop)(struct aw_actor *a, void *ud);
+    void *sys_ud;
     /* listings (aw_actors): counted by the consumer, published at the end
      * of each turn so that readers on other threads never touch the store */
     uint64_t handled;
@@ -171,6 +177,17 @@ aw_err aw_actor_boot_now(aw_actor *a, bool *ready);
 void aw_actor_revive(aw_actor *a);
 /* From inside its own turn: end (or, for a held child, go down). */
 void aw_actor_exit(aw_actor *a, aw_exit_reason why, aw_err err, const char *detail);
+/* From the actor's own turn, with no call in flight: start `kind` on its
+ * current guest as a call of the runtime's own. It yields, parks and meets
+ * its deadline like any call (so it never holds a worker); its result goes
+ * to done(a, ud, res), which takes res and may start the next such call.
+ * If the actor ends first (killed, stopped), drop(a, ud) runs after its
+ * instance is gone. A call the guest refuses before it starts (no such
+ * export, torn) is returned here, and neither callback runs. */
+aw_err aw_actor_sys_call(aw_actor *a, aw_call_kind kind, const uint8_t *data, size_t len,
+                       int32_t arg, void (*done)(aw_actor *, void *, aw_call_result *),
+                       void (*drop)(aw_actor *, void *), void *ud);
+
 /* Free a message taken off a mailbox (settles what it holds). */
 void aw_actor_msg_free(aw_msg *m);
 
