@@ -70,7 +70,7 @@ expect request-route 0 '^via route$' '' -- ctl request /greet "via route"
 expect request-component 0 '^ok wit-probe$' '' -- ctl request wit-probe self
 expect send 0 '' '' -- ctl send tally inc
 expect request-state 0 '^11$' '' -- ctl request tally get
-expect publish 0 '^delivered to 1 of 1 subscribers$' '' -- ctl publish ticks.a inc
+expect publish 0 '^delivered to 1 of 1 subscriber$' '' -- ctl publish ticks.a inc
 expect publish-json 0 '^\{"matched":1,"delivered":1\}$' '' -- ctl publish ticks.b inc --json
 expect request-after-publish 0 '^13$' '' -- ctl request tally get
 expect request-json 0 '^\{"status":0,"reply":"13"\}$' '' -- ctl request tally get --json
@@ -121,7 +121,7 @@ sleep 0.2
 expect stopped 2 '' "no actor named 'fragile'|AW_ENOENT" -- ctl request fragile ok
 
 # unload: the component's actors stop, the name is forgotten
-expect undeploy 0 '^undeployed echo2 \(1 actors stopped\)$' '' -- ctl undeploy echo2
+expect undeploy 0 '^undeployed echo2 \(1 actor stopped\)$' '' -- ctl undeploy echo2
 expect undeployed 2 '' "no actor named 'greeter-v2'" -- ctl request greeter-v2 x
 expect undeploy-again 2 '' "no component named 'echo2'" -- ctl undeploy echo2
 expect redeploy 0 'deployed echo2' '' -- ctl deploy echo2 "$g/echo.wasm" --spawn greeter-v2
@@ -130,6 +130,7 @@ expect redeploy 0 'deployed echo2' '' -- ctl deploy echo2 "$g/echo.wasm" --spawn
 expect no-actor 2 '' "no actor named 'nobody'" -- ctl request nobody x
 expect no-host 7 '' 'no host answers' -- "$cli" ps -s "$tmp/none.sock"
 expect usage 1 '' 'usage: airssys-wasm send' -- ctl send
+expect logs-bad-source 1 '' "unknown --source 'x'" -- ctl logs --source x
 expect help 0 'usage: airssys-wasm upgrade' '' -- "$cli" upgrade --help
 expect help-up 0 'usage: airssys-wasm up' '' -- "$cli" help up
 # hostile clients: an oversized frame, a wrong protocol, garbage; the host survives

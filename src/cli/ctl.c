@@ -134,6 +134,12 @@ static int parse(int argc, char **argv, const cmd_help *c, ctl *o)
             return -1;
         }
     }
+    if (o->source && strcmp(o->source, "guest") && strcmp(o->source, "runtime") &&
+        strcmp(o->source, "audit") && strcmp(o->source, "all")) {
+        fprintf(stderr, "airssys-wasm %s: unknown --source '%s' (guest, runtime, audit or all)\n",
+                c->name, o->source);
+        return -1;
+    }
     bool payload = !strcmp(c->name, "send") || !strcmp(c->name, "request") ||
                    !strcmp(c->name, "publish");
     if (o->npos < c->npos_min || (payload && o->npos < 2 && !o->file) ||
@@ -364,7 +370,7 @@ static void show_result(const ctl *o, const adm_msg *m)
     } else if (!strcmp(cmd, "publish")) {
         char *mt = adm_str(m, 2), *dl = adm_str(m, 3);
         if (o->json) printf("{\"matched\":%s,\"delivered\":%s}\n", mt, dl);
-        else printf("delivered to %s of %s subscribers\n", dl, mt);
+        else printf("delivered to %s of %s subscriber%s\n", dl, mt, mt && !strcmp(mt, "1") ? "" : "s");
         free(mt); free(dl);
     } else if (!strcmp(cmd, "upgrade")) {
         char *ns = adm_str(m, 2);
@@ -381,7 +387,8 @@ static void show_result(const ctl *o, const adm_msg *m)
     } else if (!strcmp(cmd, "undeploy")) {
         char *k = adm_str(m, 2);
         if (o->json) printf("{\"component\":\"%s\",\"stopped\":%s}\n", o->pos[0], k ? k : "0");
-        else printf("undeployed %s (%s actors stopped)\n", o->pos[0], k ? k : "0");
+        else printf("undeployed %s (%s actor%s stopped)\n", o->pos[0], k ? k : "0",
+                    k && !strcmp(k, "1") ? "" : "s");
         free(k);
     } else if (o->json) {
         printf("{\"ok\":true}\n");

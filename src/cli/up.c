@@ -331,6 +331,8 @@ static int start(host *h, const char *path)
     return EXIT_OK;
 }
 
+#define S(n) ((n) == 1 ? "" : "s")
+
 int cli_up(int argc, char **argv)
 {
     const char *manifest = NULL, *sock = NULL;
@@ -352,9 +354,10 @@ int cli_up(int argc, char **argv)
     if (code == EXIT_OK) {
         aw_manifest_counts n;
         aw_manifest_count(h.manifest, &n);
-        fprintf(stderr, "airssys-wasm: up: %zu components, %zu actors, %zu supervisors, %zu routes, "
-                "%zu pipelines; admin socket %s\n", n.components, n.actors, n.supervisors,
-                n.routes, n.pipelines, sock);
+        fprintf(stderr, "airssys-wasm: up: %zu component%s, %zu actor%s, %zu supervisor%s, "
+                "%zu route%s, %zu pipeline%s; admin socket %s\n", n.components, S(n.components),
+                n.actors, S(n.actors), n.supervisors, S(n.supervisors), n.routes, S(n.routes),
+                n.pipelines, S(n.pipelines), sock);
         signal_host = &h;
         struct sigaction sa = {.sa_handler = on_signal};
         sigaction(SIGINT, &sa, NULL);
