@@ -147,7 +147,14 @@ PY
 check hostile-clients [ $? = 0 ]
 expect alive-after-hostile 0 '^still$' '' -- ctl request greeter-v2 still
 
+# an idle client (connected, saying nothing) does not hold the shutdown up
+python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(60)' "$sock" &
+idle=$!
+sleep 0.3
 expect down 0 '' '' -- ctl down
+for _ in $(seq 200); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+check down-with-idle-client bash -c "! kill -0 $pid 2>/dev/null"
+kill $idle 2>/dev/null
 wait $pid; rc=$?; pid=
 check host-exit [ $rc = 0 ]
 check socket-removed [ ! -e "$sock" ]

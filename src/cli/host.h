@@ -29,6 +29,8 @@ typedef struct host {
     atomic_bool quit;
     int wake[2];                 /* self-pipe: signals and `down` wake the accept loop */
     atomic_int conns;
+    int conn_fd[HOST_MAX_CONNS];  /* open connections (-1: free), under conn_mu */
+    pthread_mutex_t conn_mu;
     /* log ring: "time\tsource\tlevel\tactor\tmessage" lines */
     pthread_mutex_t log_mu;
     pthread_cond_t log_cv;

@@ -172,9 +172,31 @@ static int listen_on(const char *path, bool is_default)
 
 typedef struct conn { host *h; int fd; } conn;
 
+/* Open connections are known, so that shutting down can end those that
+ * idle in a read (up to 30 s) instead of waiting for them. */
+static void track(host *h, int fd, bool on)
+{
+    pthread_mutex_lock(&h->conn_mu);
+    for (int i = 0; i < HOST_MAX_CONNS; i++)
+        if (h->conn_fd[i] == (on ? -1 : fd)) {
+            h->conn_fd[i] = on ? fd : -1;
+            break;
+        }
+    pthread_mutex_unlock(&h->conn_mu);
+}
+
+static void hang_up_all(host *h)
+{
+    pthread_mutex_lock(&h->conn_mu);
+    for (int i = 0; i < HOST_MAX_CONNS; i++)
+        if (h->conn_fd[i] >= 0) shutdown(h->conn_fd[i], SHUT_RDWR);
+    pthread_mutex_unlock(&h->conn_mu);
+}
+
 static void *serve(void *arg)
 {
     conn *c = arg;
+    track(c->h, c->fd, true);
     struct timeval tv = {30, 0};  /* a client that says nothing is dropped */
     setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     adm_msg req;
@@ -182,6 +204,7 @@ static void *serve(void *arg)
         host_handle(c->h, c->fd, &req);
         adm_msg_free(&req);
     }
+    track(c->h, c->fd, false);
     close(c->fd);
     atomic_fetch_sub(&c->h->conns, 1);
     free(c);
@@ -260,6 +283,7 @@ static void shut_down(host *h)
     aw_deployment_stop(h->dep);
     h->dep = NULL;
     pthread_mutex_unlock(&h->mu);
+    hang_up_all(h);  /* idle readers and followers end now */
     while (atomic_load(&h->conns) > 0) {  /* followers notice `quit` within 200 ms */
         pthread_mutex_lock(&h->log_mu);
         pthread_cond_broadcast(&h->log_cv);
@@ -343,6 +367,8 @@ int cli_up(int argc, char **argv)
     bool is_default = !sock;
     if (!sock) sock = adm_default_socket(defsock, sizeof defsock);
     pthread_mutex_init(&h.mu, NULL);
+    pthread_mutex_init(&h.conn_mu, NULL);
+    for (int i = 0; i < HOST_MAX_CONNS; i++) h.conn_fd[i] = -1;
     pthread_mutex_init(&h.log_mu, NULL);
     pthread_cond_init(&h.log_cv, NULL);
     if (pipe2(h.wake, O_CLOEXEC | O_NONBLOCK) != 0) return EXIT_RUNTIME;
