@@ -3,7 +3,7 @@
  * This is the bottom layer: nothing here knows about actors, mailboxes or
  * names. The runtime above sees a component as something it can instantiate
  * into an aw_guest and then drive with begin/poll calls; whether the guest is
- * a core module speaking our ABI or (later) a WIT component is hidden behind
+ * a core module speaking our ABI or a WIT component is hidden behind
  * aw_guest_class. */
 #ifndef AW_ENGINE_H
 #define AW_ENGINE_H

@@ -6,7 +6,8 @@
  * answer those ourselves instead of linking Wasmtime's WASI: no files, no
  * environment, no arguments, no sockets. stdout and stderr become log lines
  * of the actor (info and warn). Everything else in WASI fails to link with a
- * message saying so; file access arrives with the capability system. */
+ * message saying so. File access goes through airssys.file_* and the
+ * grants, or through full WASI preview 1 for a component loaded with it. */
 #include "../engine/engine.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* timer.h - one timer thread for the runtime: send-after, request timeouts,
- * and (later) supervision backoff.
+ * and supervision backoff.
  *
  * Timers live in a binary min-heap ordered by due time, with an id -> slot
  * index so that cancelling is O(log n) and a cancelled timer never lingers.
