@@ -160,5 +160,13 @@ check host-exit [ $rc = 0 ]
 check socket-removed [ ! -e "$sock" ]
 check audit-file grep -q '"op":"upgrade"' "$tmp/audit.jsonl"
 
+# a manifest with problems never starts; a deployment that fails to start
+# is undone, names the entry and its line, and leaves no socket behind
+printf 'airssys: 1\ncomponents:\n  c: { path: nope.wasm }\nbogus: 1\n' > "$tmp/bad.yaml"
+expect up-bad-manifest 6 '' "bad.yaml:4:1: bogus: unknown key 'bogus'" -- "$cli" up "$tmp/bad.yaml" -s "$tmp/b.sock"
+printf 'airssys: 1\ncomponents:\n  c: { path: %s/crashy.wasm }\nactors:\n  - { name: a, component: c, config: failstart }\n' "$g" > "$tmp/fail.yaml"
+expect up-failed-start 3 '' "fail.yaml:5:13: actor 'a': " -- "$cli" up "$tmp/fail.yaml" -s "$tmp/f.sock" -q
+check up-failed-no-socket [ ! -e "$tmp/f.sock" ]
+
 echo "up.sh: $pass passed, $fail failed"
 [ $fail = 0 ]
