@@ -121,6 +121,35 @@ static void weights_and_requests(void)
     aw_runtime_free(rt);
 }
 
+/* A supervised target is drained too: what the route gave it is handled,
+ * then its supervisor terminates it and forgets it (no restart). */
+static void drain_supervised(void)
+{
+    aw_runtime *rt = tl_runtime(2, 8);
+    ca.n = cb.n = 0;
+    aw_child_spec kids[] = {{.actor = {.name = "s1", .native = &na}},
+                            {.actor = {.name = "s2", .native = &nb}}};
+    REQUIRE(aw_supervisor_start(rt, &(aw_supervisor_spec){.name = "sup", .max_restarts = 3,
+                                                          .period_ms = 5000, .children = kids,
+                                                          .n_children = 2}) == AW_OK);
+    aw_route_target both[] = {{"s1", 1}, {"s2", 1}};
+    REQUIRE(aw_route_create(rt, "/r", both, 2) == AW_OK);
+    for (int i = 0; i < 2000; i++) CHECK_ERR(aw_send_wait(rt, "/r", "y", 1, 10000), AW_OK);
+    CHECK_ERR(aw_route_remove_version(rt, "/r", "s2"), AW_OK);
+    CHECK(cb.n == 1000);  /* every message it was given, handled before it stopped */
+    aw_actor_state st;
+    CHECK_ERR(aw_actor_state_of(rt, "s2", &st), AW_ENOENT);
+    aw_child_info *info;
+    size_t n;
+    REQUIRE(aw_supervisor_children(rt, "sup", &info, &n) == AW_OK);
+    CHECK(n == 1 && !strcmp(info[0].name, "s1"));  /* forgotten: no restart */
+    aw_child_info_free(info, n);
+    for (int i = 0; i < 10; i++) CHECK_ERR(aw_send(rt, "/r", "z", 1), AW_OK);
+    wait_total(2010);
+    CHECK(ca.n == 1010 && cb.n == 1000);
+    aw_runtime_free(rt);
+}
+
 static void bad_definitions(void)
 {
     aw_runtime *rt = tl_runtime(1, 8);
@@ -141,6 +170,7 @@ int main(void)
 {
     RUN(exactly_once_across_switches);
     RUN(weights_and_requests);
+    RUN(drain_supervised);
     RUN(bad_definitions);
     return tl_finish();
 }

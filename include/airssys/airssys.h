@@ -598,7 +598,9 @@ aw_err aw_route_create(aw_runtime *rt, const char *route, const aw_route_target 
  * ({old, 90}, {new, 10}) switch. AW_ENOENT when there is no such route. */
 aw_err aw_route_set(aw_runtime *rt, const char *route, const aw_route_target *t, size_t n);
 /** Drain a version: it takes no new message from the route, handles what it
- * has queued, then stops (as aw_stop). Refused for the last weighted one. */
+ * has queued, then stops (as aw_stop; a supervised one is terminated by its
+ * supervisor, within its shutdown_ms, and its spec deleted so that it is not
+ * restarted). Refused for the last weighted one. */
 aw_err aw_route_remove_version(aw_runtime *rt, const char *route, const char *actor);
 
 /** A route's table and counts, as aw_route_info_get() read them. */

@@ -245,6 +245,36 @@ static void zero_weight(aw_actor *self, void *arg, aw_pending *req)
     if (req) aw_pending_complete(req, &res);
 }
 
+static void drained(aw_actor *self, void *arg, aw_pending *req)
+{
+    AW_UNUSED(self); AW_UNUSED(arg);
+    if (req) aw_pending_complete(req, &(aw_call_result){0});
+}
+
+/* An unsupervised target stops as aw_stop does: its queued mail first, then
+ * its on-stop. A supervised one would lose its queue to a terminate (that
+ * mail waits for a next instance), so a marker goes through its mailbox
+ * first: once it comes up, everything the route gave it has been handled.
+ * Then its supervisor terminates it (on-stop, the kill after its
+ * shutdown_ms) and forgets its spec, so it does not come back. */
+static aw_err drain_and_stop(aw_runtime *rt, const char *actor)
+{
+    aw_actor *t = aw_registry_get(&rt->reg, actor);
+    if (!t) return AW_OK;  /* gone already */
+    if (!t->parent) {
+        aw_actor_unref(t);
+        return aw_stop(rt, actor);
+    }
+    char parent[256], what[300];
+    snprintf(parent, sizeof parent, "%s", t->parent->name);
+    snprintf(what, sizeof what, "draining '%s'", actor);
+    aw__on_turn(t, drained, keep, NULL, what, NULL);  /* failed: it ended meanwhile */
+    aw_actor_unref(t);
+    aw_err rc = aw_supervisor_terminate_child(rt, parent, actor);
+    if (rc == AW_OK) rc = aw_supervisor_delete_child(rt, parent, actor);
+    return rc == AW_ENOENT ? AW_OK : rc;  /* a temporary child's spec goes with it */
+}
+
 aw_err aw_route_remove_version(aw_runtime *rt, const char *name, const char *actor)
 {
     aw__clear_error();
@@ -257,7 +287,7 @@ aw_err aw_route_remove_version(aw_runtime *rt, const char *name, const char *act
     free(u);
     if (rc) return rc;
     /* No new message reaches it now; it handles what it has, then stops. */
-    return aw_stop(rt, actor);
+    return drain_and_stop(rt, actor);
 }
 
 /* ---- reading a route ---------------------------------------------------------- */
