@@ -476,6 +476,87 @@ static void components_checked_by_the_runtime(void)
     aw_runtime_free(rt);
 }
 
+/* Every line a parse failure gives is "bad.yaml:LINE:COL: ...". */
+static bool well_formed(const char *errs)
+{
+    if (!errs || !*errs) return false;
+    for (const char *l = errs; *l;) {
+        unsigned line, col;
+        int used = 0;
+        if (sscanf(l, "bad.yaml:%u:%u: %n", &line, &col, &used) != 2 || !used || !line || !col)
+            return false;
+        const char *nl = strchr(l, '\n');
+        if (!nl) return true;
+        l = nl + 1;
+    }
+    return true;
+}
+
+/* Hostile text: the good manifest mutated thousands of ways (bytes
+ * flipped, cut, doubled; YAML's sharp edges spliced in: anchors, aliases,
+ * tags, flow brackets, tabs, NULs, deep nesting). Each parse must end in a
+ * manifest or in well-formed error lines: no crash (ASan runs this too), no
+ * silent success with garbage, no bare failure without a line. */
+static void mutated_manifests(void)
+{
+    static const char *const splice[] = {
+        "{", "}", "[", "]", ":", ": ", "- ", "&a ", "*a", "*zz", "!!binary ", "!!map ", "\t",
+        "'", "\"", "#", "|\n", ">\n", "? ", "---\n", "...\n", "%YAML 1.1\n", "<<: *a\n",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "99999999999999999999999", "-1", "0.5",
+        "1e400", "\xff\xfe", "\xc3\x28", "~", "null", "true"};
+    char base[4096];
+    snprintf(base, sizeof base, good_fmt, AW_COMPONENT_DIR);
+    size_t blen = strlen(base);
+    aw_manifest *whole = NULL;
+    REQUIRE(CHECK_ERR(aw_manifest_parse(base, blen, "bad.yaml", AW_GUEST_DIR, &whole, &problems),
+                      AW_OK));
+    aw_manifest_free(whole);
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    int ok = 0, refused = 0, bad = 0;
+    for (int it = 0; it < 4000; it++) {
+        char text[8192];
+        memcpy(text, base, blen);
+        size_t len = blen;
+        for (int k = 1 + (int)(seed % 3); k > 0; k--) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t at = (size_t)(seed >> 33) % len;
+            int op = (int)((seed >> 20) % 4);
+            if (op == 0) text[at] = (char)(seed >> 8 & 7 ? 0x20 + (seed >> 8) % 95 : seed >> 8);
+            else if (op == 1) {                                               /* cut */
+                size_t n = (size_t)(seed >> 12) % 16;
+                if (at + n > len) n = len - at;
+                memmove(text + at, text + at + n, len - at - n);
+                len -= n;
+            } else {                                                          /* splice */
+                const char *sp = op == 2 ? splice[(seed >> 40) % (sizeof splice / sizeof *splice)]
+                                         : text + ((seed >> 44) % len);
+                size_t n = op == 2 ? strlen(sp) : 24;
+                if (op == 3 && sp + n > text + len) n = (size_t)(text + len - sp);
+                if (len + n >= sizeof text) continue;
+                char tmp[64];
+                memcpy(tmp, sp, n < sizeof tmp ? n : sizeof tmp);
+                n = n < sizeof tmp ? n : sizeof tmp;
+                memmove(text + at + n, text + at, len - at);
+                memcpy(text + at, tmp, n);
+                len += n;
+            }
+        }
+        aw_manifest *m = NULL;
+        free(problems);
+        problems = NULL;
+        aw_err rc = aw_manifest_parse(text, len, "bad.yaml", AW_GUEST_DIR, &m, &problems);
+        if (rc == AW_OK && m) ok++;
+        else if (rc == AW_EINVAL && !m && well_formed(problems)) refused++;
+        else if (bad++ < 3)
+            CHECKF(0, "iteration %d: %s, m=%p, errors:\n%s", it, aw_err_name(rc), (void *)m,
+                   problems ? problems : "(none)");
+        aw_manifest_free(m);
+    }
+    CHECKF(bad == 0, "%d of 4000 mutations ended badly", bad);
+    printf("   %d accepted, %d refused with well-formed lines\n", ok, refused);
+    CHECKF(refused > 1000 && ok > 20, "%d refused, %d accepted: the mix is off", refused, ok);
+}
+
 int main(void)
 {
     RUN(unknown_keys);
@@ -489,6 +570,7 @@ int main(void)
     RUN(good_starts_and_stops);
     RUN(failed_start_is_undone);
     RUN(components_checked_by_the_runtime);
+    RUN(mutated_manifests);
     free(problems);
     return tl_finish();
 }

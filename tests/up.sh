@@ -143,6 +143,28 @@ s = conn(); s.sendall(b"\x00\x00\x00\x05abcde"); s.close()
 f = lambda b: struct.pack(">I", len(b)) + b
 s = conn(); body = f(b"aw-admin/9") + f(b"ps"); s.sendall(struct.pack(">I", len(body)) + body)
 r = s.recv(4096); assert b"AW_ENOTSUP" in r, r; s.close()
+# random requests: right tag, random commands and fields (binary, empty,
+# huge counts); each gets a reply frame or a clean close, never a hang
+import random
+rnd = random.Random(7)
+cmds = [b"ps", b"send", b"request", b"publish", b"deploy", b"undeploy", b"upgrade", b"route",
+        b"stop", b"logs", b"nope", b""]
+for i in range(300):
+    fields = [b"aw-admin/1", rnd.choice(cmds)]
+    for _ in range(rnd.randrange(0, 10)):
+        fields.append(bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 40))))
+    if fields[1] in (b"stop", b"undeploy", b"upgrade", b"route") and rnd.random() < 0.9:
+        fields[2:3] = [b"no-such-" + str(i).encode()]  # never touch the live actors
+    if fields[1] == b"logs": fields[2:] = [b"5", b"0", b"all"]
+    body = b"".join(f(x) for x in fields)
+    if rnd.random() < 0.1: body = body[:rnd.randrange(len(body))]  # truncated fields
+    s = conn(); s.settimeout(20)
+    s.sendall(struct.pack(">I", len(body)) + body)
+    try:
+        s.recv(4)
+    except ConnectionResetError:
+        pass
+    s.close()
 PY
 check hostile-clients [ $? = 0 ]
 expect alive-after-hostile 0 '^still$' '' -- ctl request greeter-v2 still
