@@ -94,6 +94,11 @@ typedef struct aw_deployment aw_deployment;
 aw_err aw_deployment_start(aw_runtime *rt, const aw_manifest *m,
                            aw_manifest_progress_fn progress, void *ud, aw_deployment **out);
 
+/** An empty deployment, for components added at run time (no manifest):
+ * aw_deployment_add_component() fills it, aw_deployment_stop() releases
+ * what it holds. */
+aw_err aw_deployment_new(aw_runtime *rt, aw_deployment **out);
+
 /** A component of the deployment by its manifest name (borrowed), or NULL. */
 aw_component *aw_deployment_component(aw_deployment *d, const char *name);
 

@@ -1,10 +1,11 @@
-/* ctl.c - admin commands against a running `airssys-wasm up` host.
+/* ctl.c - admin commands against a running host (`airssys-wasm up`, or any
+ * program serving an aw_admin socket).
  *
- * Each command connects to the admin socket, sends one request (admin.h)
+ * Each command connects to the admin socket, sends one request (src/admin/proto.h)
  * and prints the reply: a readable table or line by default, JSON with
  * --json. Errors print the host's sentence and exit with the code of the
  * error (docs/cli.md); no host on the socket exits with EXIT_NOHOST. */
-#include "admin.h"
+#include "../admin/proto.h"
 #include "cli.h"
 
 #include <errno.h>

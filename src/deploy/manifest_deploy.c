@@ -339,6 +339,15 @@ aw_err aw_deployment_start(aw_runtime *rt, const aw_manifest *m, aw_manifest_pro
     return AW_OK;
 }
 
+aw_err aw_deployment_new(aw_runtime *rt, aw_deployment **out)
+{
+    static const aw_manifest none;  /* nothing declared: room for what comes later */
+    aw__clear_error();
+    if (!rt || !out) return aw__fail(AW_EINVAL, "aw_deployment_new: rt and out are required");
+    *out = deployment_new(rt, &none);
+    return *out ? AW_OK : aw__fail(AW_ENOMEM, "out of memory for a deployment");
+}
+
 /* ---- while it runs -------------------------------------------------------------- */
 
 aw_component *aw_deployment_component(aw_deployment *d, const char *name)

@@ -1,4 +1,4 @@
-/* admin_cmds.c - what each admin command does inside `airssys-wasm up`.
+/* commands.c - what each admin command does (aw_admin, `airssys-wasm up`).
  *
  * Every command is one request and one reply (see admin.h), run on the
  * connection's own thread through the public C API, which is thread-safe;
@@ -6,17 +6,18 @@
  * back as the aw_err name and aw_last_error()'s sentence, so the client
  * can print them and pick its exit code. Data comes back as tab-separated
  * rows (names cannot hold tabs or newlines; labels are cleaned). */
-#include "host.h"
+#include "admin_int.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
 
 typedef struct req {
-    host *h;
+    aw_admin *h;
     int fd;
     const adm_msg *m;
     adm_out o;
@@ -64,7 +65,7 @@ static uint32_t to_ms(const char *s, uint32_t dflt)
     char *end;
     unsigned long v = strtoul(s, &end, 10);
     if (!*s || *end) return dflt;
-    return v > HOST_MAX_TIMEOUT_MS || v == 0 ? HOST_MAX_TIMEOUT_MS : (uint32_t)v;
+    return v > ADMIN_MAX_TIMEOUT_MS || v == 0 ? ADMIN_MAX_TIMEOUT_MS : (uint32_t)v;
 }
 
 static void progress(req *r, const char *fmt, const char *a, double mb)
@@ -225,7 +226,7 @@ static aw_err load_into(req *r, const char *name, const char *path, const char *
     return rc;
 }
 
-static void remember(host *h, const char *name)
+static void remember(aw_admin *h, const char *name)
 {
     pthread_mutex_lock(&h->mu);
     char **v = realloc(h->spawned, (h->n_spawned + 1) * sizeof *v);
@@ -450,22 +451,22 @@ static bool client_gone(int fd)
 static void cmd_logs(req *r)
 {
     char *ns = arg(r, 0), *follow = arg(r, 1), *source = arg(r, 2);
-    host *h = r->h;
+    aw_admin *h = r->h;
     uint64_t want = strtoull(ns, NULL, 10);
     reply_status(r, AW_OK);
     bool ok2 = send_reply(r);
     pthread_mutex_lock(&h->log_mu);
-    uint64_t held = h->log_seq < HOST_LOG_RING ? h->log_seq : HOST_LOG_RING;
+    uint64_t held = h->log_seq < h->ring_cap ? h->log_seq : h->ring_cap;
     uint64_t next = h->log_seq - held;
     /* the last `want` matching lines: walk back to find where they start */
     uint64_t start = h->log_seq, found = 0;
     while (start > next && found < want)
-        if (wanted(h->ring[--start % HOST_LOG_RING], source)) found++;
+        if (wanted(h->ring[--start % h->ring_cap], source)) found++;
     next = start;
     for (;;) {
         while (ok2 && next < h->log_seq) {
-            if (next + HOST_LOG_RING < h->log_seq) next = h->log_seq - HOST_LOG_RING;  /* fell behind */
-            char *line = strdup(h->ring[next++ % HOST_LOG_RING]);
+            if (next + h->ring_cap < h->log_seq) next = h->log_seq - h->ring_cap;  /* fell behind */
+            char *line = strdup(h->ring[next++ % h->ring_cap]);
             if (!line || !wanted(line, source)) { free(line); continue; }
             pthread_mutex_unlock(&h->log_mu);
             adm_puts(&r->o, "line");
@@ -489,7 +490,7 @@ static void cmd_logs(req *r)
 
 /* ---- dispatch -------------------------------------------------------------------- */
 
-void host_handle(host *h, int fd, const adm_msg *m)
+void aw__admin_handle(aw_admin *h, int fd, const adm_msg *m)
 {
     req r = {.h = h, .fd = fd, .m = m};
     *r_detail = 0;
@@ -506,10 +507,12 @@ void host_handle(host *h, int fd, const adm_msg *m)
     else if (adm_is(m, 1, "route")) cmd_route(&r);
     else if (adm_is(m, 1, "stop")) cmd_stop(&r);
     else if (adm_is(m, 1, "logs")) cmd_logs(&r);
-    else if (adm_is(m, 1, "down")) {
+    else if (adm_is(m, 1, "down") && !h->on_down) {
+        fail(&r, AW_ENOTSUP, "this host does not take `down` over its admin socket%s", "");
+    } else if (adm_is(m, 1, "down")) {
         reply_status(&r, AW_OK);
         send_reply(&r);
-        host_request_quit(h);
+        h->on_down(h->on_down_ud);
     } else {
         char *c = adm_str(m, 1);
         fail(&r, AW_ENOTSUP, "unknown admin command '%s'", c ? c : "");

@@ -3,13 +3,14 @@
  * Length-prefixed fields keep payloads binary-safe and make parsing a
  * matter of bounds checks: every length is checked against what is left
  * of the frame, and a frame's size is capped before anything is read. */
-#include "admin.h"
+#include "proto.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void reserve(adm_out *o, size_t more);
@@ -158,6 +159,17 @@ char *adm_str(const adm_msg *m, size_t i)
 int adm_is(const adm_msg *m, size_t i, const char *s)
 {
     return i < m->n && strlen(s) == m->len[i] && !memcmp(m->f[i], s, m->len[i]);
+}
+
+const char *adm_timestamp(char *buf, size_t cap)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t w = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + w, cap - w, ".%03ldZ", ts.tv_nsec / 1000000);
+    return buf;
 }
 
 const char *adm_default_socket(char *buf, size_t cap)

@@ -1,4 +1,5 @@
-/* admin.h - the admin protocol between `airssys-wasm up` and its clients.
+/* proto.h - the admin protocol between a host serving an admin socket
+ * (aw_admin_*, `airssys-wasm up`) and its clients (the CLI).
  *
  * Transport: a unix stream socket (mode 0600 in a 0700 directory; the
  * server also checks the peer's uid), never TCP. Each message is a frame:
@@ -9,8 +10,8 @@
  * command may first send progress frames ["progress", text], and `logs
  * --follow` sends one frame per line until the client goes away.
  * See docs/cli.md. */
-#ifndef AW_CLI_ADMIN_H
-#define AW_CLI_ADMIN_H
+#ifndef AW_ADMIN_PROTO_H
+#define AW_ADMIN_PROTO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,9 @@ void adm_msg_free(adm_msg *m);
 /* Field i as a NUL-terminated copy (malloc'd), or NULL past the end. */
 char *adm_str(const adm_msg *m, size_t i);
 int adm_is(const adm_msg *m, size_t i, const char *s);
+
+/* Now, UTC, as the admin's log lines show it: 2026-12-07T08:51:17.729Z. */
+const char *adm_timestamp(char *buf, size_t cap);
 
 /* The default socket path: $AIRSSYS_SOCKET, else
  * $XDG_RUNTIME_DIR/airssys-wasm/admin.sock, else
