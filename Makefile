@@ -50,7 +50,7 @@ test-sanitize: all
 # 100k+ live actors need more memory mappings than the kernel default allows.
 # The engine is Rust and not instrumented: it is linked as a shared library so
 # that TSan can ignore it as a module; see scripts/tsan.supp.
-TSAN_TESTS = mailbox|registry|actor|native|messaging|pubsub|timers|deadline|runtime|trap|supervision|hostile|capabilities|wit|pipeline|upgrade|route|pipeline_data|cli_up_admin|managed_host
+TSAN_TESTS = mailbox|registry|actor|native|messaging|pubsub|timers|deadline|runtime|trap|supervision|hostile|capabilities|wit|pipeline|upgrade|route|pipeline_data|cli_up_admin|managed_host|test_admin
 test-tsan: all
 	@$(MAKE) --no-print-directory wasmtime BUILD=$(TSAN_BUILD)
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAW_SANITIZE=thread -DAW_WASMTIME_SHARED=ON -DWASMTIME_DIR=$$(cat $(TSAN_BUILD)/.wasmtime-prefix) $(SHARED_COMPONENTS)

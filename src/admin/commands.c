@@ -508,7 +508,7 @@ void aw__admin_handle(aw_admin *h, int fd, const adm_msg *m)
     else if (adm_is(m, 1, "stop")) cmd_stop(&r);
     else if (adm_is(m, 1, "logs")) cmd_logs(&r);
     else if (adm_is(m, 1, "down") && !h->on_down) {
-        fail(&r, AW_ENOTSUP, "this host does not take `down` over its admin socket%s", "");
+        fail(&r, AW_ENOTSUP, "this host does not take 'down' over its admin socket%s", "");
     } else if (adm_is(m, 1, "down")) {
         reply_status(&r, AW_OK);
         send_reply(&r);
