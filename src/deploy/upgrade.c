@@ -173,11 +173,12 @@ static void after_snapshot(aw_actor *a, void *ud, aw_call_result *res)
         aw_err err = res->err;
         char *d = res->detail ? strdup(res->detail) : NULL;
         aw_call_result_clear(res);
-        handoff_failed(a, s, err, d);
         aw__runtime_log(a->rt, AW_LOG_ERROR, a->name, "crashed in its state snapshot: %s",
                         d ? d : aw_strerror(err));
         aw__audit_actor(a, "crash", a->name, "n/a", d ? d : aw_strerror(err));
+        /* as for any crash, the name is free before the caller hears */
         aw_actor_exit(a, AW_EXIT_CRASH, err, d);  /* a supervisor restarts the old version */
+        handoff_failed(a, s, err, d);
         free(d);
         return;
     }
