@@ -213,6 +213,9 @@ aw_err aw_component_load_file(aw_runtime *rt, const char *path, aw_component **o
 /** Drop the caller's reference; the component is freed when its last actor
  * has gone too. NULL is ignored. */
 void aw_component_release(aw_component *c);
+/** Take a reference of one's own (released with aw_component_release()), to
+ * keep a component borrowed from elsewhere alive. Returns @p c. */
+aw_component *aw_component_retain(aw_component *c);
 
 /** Options for aw_component_load_opts() and aw_component_load_file_opts();
  * zero-initialise it, then set what you need.

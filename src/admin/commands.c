@@ -276,13 +276,17 @@ static void cmd_upgrade(req *r)
     aw_err rc = AW_OK;
     aw_upgrade_options uo = {.config = (const uint8_t *)a[3], .config_len = strlen(a[3]),
                              .handoff = !strcmp(a[2], "1")};
-    /* a component of the deployment: held under the lock, so that a
-     * concurrent deploy cannot release it while the upgrade uses it */
+    /* a component of the deployment: a reference of our own, so that a
+     * concurrent deploy cannot free it under the upgrade (which may take
+     * long: the lock is not held meanwhile, `ps` must not wait for it) */
     pthread_mutex_lock(&r->h->mu);
-    aw_component *known = r->h->dep ? aw_deployment_component(r->h->dep, a[1]) : NULL;
-    if (known) rc = aw_upgrade(r->h->rt, a[0], known, &uo);
+    aw_component *known = r->h->dep ? aw_component_retain(aw_deployment_component(r->h->dep, a[1]))
+                                    : NULL;
     pthread_mutex_unlock(&r->h->mu);
-    if (!known) {
+    if (known) {
+        rc = aw_upgrade(r->h->rt, a[0], known, &uo);
+        aw_component_release(known);
+    } else {
         /* a file: the component takes its name from it, without ".wasm" */
         char *base = strrchr(a[1], '/') ? strrchr(a[1], '/') + 1 : a[1];
         char *name = strdup(base);

@@ -500,6 +500,12 @@ aw_err aw_engine_compile(aw_engine *e, const char *name, const uint8_t *bytes, s
     return AW_OK;
 }
 
+aw_component *aw_component_retain(aw_component *c)
+{
+    if (c) atomic_fetch_add(&c->refs, 1);
+    return c;
+}
+
 void aw_component_release(aw_component *c)
 {
     if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
