@@ -85,6 +85,8 @@ expect crash 3 '' 'AW_ETRAP' -- ctl request fragile trap
 for _ in $(seq 100); do [ "$(json '[a["restarts"] for a in j["actors"] if a["name"]=="fragile"][0]')" = 1 ] && break; sleep 0.05; done
 check ps-restarts [ "$(json '[a["restarts"] for a in j["actors"] if a["name"]=="fragile"][0]')" = 1 ]
 expect after-restart 0 '^ok$' '' -- ctl request fragile ok
+expect logs-supervision 0 'warn +supervision +root: child-exited fragile: crash \(AW_ETRAP' '' -- ctl logs -n 50 --source supervision
+expect logs-restarted 0 'supervision +root: child-restarted fragile, restarts 1' '' -- ctl logs -n 50 --source supervision
 
 # deploy a new component at run time, shift the route to it, drain the old one
 expect deploy 0 'deployed echo2 \(core module\), started greeter-v2' '' -- ctl deploy echo2 "$g/echo.wasm" --version 2.0.0 --spawn greeter-v2

@@ -76,7 +76,8 @@ void aw_admin_log_line(void *admin, aw_log_level level, aw_log_source source, co
  * that keeps each audit record for `logs --source audit`. */
 void aw_admin_audit_line(void *admin, const char *line, size_t len);
 
-/** Start serving the runtime's actors on the socket.
+/** Start serving the runtime's actors on the socket. Supervision events
+ * are kept for `logs` too (source "supervision").
  * @param dep the deployment whose names `deploy`, `upgrade`, `undeploy` and
  *            pipeline sends use; NULL: the admin keeps one of its own,
  *            empty at first. It must outlive aw_admin_close(). */

@@ -32,6 +32,7 @@ struct aw_admin {
     int wake[2];                 /* wakes the accept thread to close */
     pthread_t acceptor;
     bool serving, closed;
+    uint64_t events_id;          /* its supervision-event subscription (0: none) */
     atomic_bool quit;
     /* connections */
     uint32_t max_conns;

@@ -69,6 +69,32 @@ void aw_admin_audit_line(void *admin, const char *line, size_t len)
     if (admin) aw__admin_log(admin, "audit", AW_LOG_INFO, NULL, line, len);
 }
 
+/* Supervision events become log lines of source "supervision", so that
+ * `logs -f` shows exits, restarts, backoffs and escalations as they come. */
+static void on_event(void *ud, const aw_sup_event *ev)
+{
+    static const char *const why[] = {"normal", "shutdown", "crash", "killed"};
+    char msg[1024];
+    int n = snprintf(msg, sizeof msg, "%s%s%s", aw_sup_event_name(ev->kind),
+                     ev->child ? " " : "", ev->child ? ev->child : "");
+    if (ev->kind == AW_SUP_CHILD_EXITED && n > 0 && (size_t)n < sizeof msg)
+        n += snprintf(msg + n, sizeof msg - (size_t)n, ": %s",
+                      (unsigned)ev->reason < 4 ? why[ev->reason] : "?");
+    if ((ev->kind == AW_SUP_CHILD_EXITED || ev->kind == AW_SUP_ESCALATED) && ev->error &&
+        n > 0 && (size_t)n < sizeof msg)
+        n += snprintf(msg + n, sizeof msg - (size_t)n, " (%s%s%s)", aw_err_name(ev->error),
+                      ev->detail ? ": " : "", ev->detail ? ev->detail : "");
+    if (ev->kind == AW_SUP_BACKOFF && n > 0 && (size_t)n < sizeof msg)
+        n += snprintf(msg + n, sizeof msg - (size_t)n, " in %u ms", ev->delay_ms);
+    if (ev->child && ev->restarts && n > 0 && (size_t)n < sizeof msg)
+        n += snprintf(msg + n, sizeof msg - (size_t)n, ", restarts %u", ev->restarts);
+    if (n < 0) return;
+    bool bad = ev->kind == AW_SUP_ESCALATED ||
+               (ev->kind == AW_SUP_CHILD_EXITED && ev->reason >= AW_EXIT_CRASH);
+    aw__admin_log(ud, "supervision", bad ? AW_LOG_WARN : AW_LOG_INFO, ev->supervisor, msg,
+                  (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
 /* ---- the socket ------------------------------------------------------------------ */
 
 static const char *default_path(char *buf, size_t cap)
@@ -271,6 +297,8 @@ aw_err aw_admin_serve(aw_admin *ad, aw_runtime *rt, aw_deployment *dep)
     }
     ad->rt = rt;
     ad->dep = dep;
+    aw_err rc = aw_events_subscribe(rt, on_event, ad, &ad->events_id);
+    if (rc) return rc;
     if (pthread_create(&ad->acceptor, NULL, accept_loop, ad) != 0)
         return aw__fail(AW_ENOMEM, "admin socket: cannot start its thread");
     ad->serving = true;
@@ -311,6 +339,8 @@ void aw_admin_close(aw_admin *ad)
     ad->n_spawned = 0;
     aw_deployment_stop(ad->own_dep);
     ad->own_dep = NULL;
+    if (ad->events_id) aw_events_unsubscribe(ad->rt, ad->events_id);
+    ad->events_id = 0;
     ad->rt = NULL;
 }
 

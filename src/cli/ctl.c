@@ -61,8 +61,9 @@ static const cmd_help cmds[] = {
      1, 2},
     {"stop", "stop <actor>\n  a supervised child is terminated through its supervisor (not restarted);\n"
              "  a supervisor stops its tree\n", 1, 1},
-    {"logs", "logs [-f|--follow] [-n N] [--source guest|runtime|audit] [--json]\n"
-             "  the last N (default 100) guest, runtime and audit lines; -f keeps following\n",
+    {"logs", "logs [-f|--follow] [-n N] [--source guest|runtime|audit|supervision] [--json]\n"
+             "  the last N (default 100) guest, runtime, audit and supervision lines;\n"
+             "  -f keeps following\n",
      0, 0},
     {"down", "down\n  shut the host down gracefully (on-stop hooks run)\n", 0, 0},
 };
@@ -136,9 +137,10 @@ static int parse(int argc, char **argv, const cmd_help *c, ctl *o)
         }
     }
     if (o->source && strcmp(o->source, "guest") && strcmp(o->source, "runtime") &&
-        strcmp(o->source, "audit") && strcmp(o->source, "all")) {
-        fprintf(stderr, "airssys-wasm %s: unknown --source '%s' (guest, runtime, audit or all)\n",
-                c->name, o->source);
+        strcmp(o->source, "audit") && strcmp(o->source, "supervision") &&
+        strcmp(o->source, "all")) {
+        fprintf(stderr, "airssys-wasm %s: unknown --source '%s' (guest, runtime, audit, "
+                "supervision or all)\n", c->name, o->source);
         return -1;
     }
     bool payload = !strcmp(c->name, "send") || !strcmp(c->name, "request") ||
@@ -311,7 +313,7 @@ static void show_log_line(const ctl *o, const adm_msg *m)
             }
             printf("}\n");
         } else {
-            printf("%s %-5s %-7s %s: %s\n", cells[0], cells[2], cells[1], cells[3], cells[4]);
+            printf("%s %-5s %-11s %s: %s\n", cells[0], cells[2], cells[1], cells[3], cells[4]);
         }
         fflush(stdout);
     }
