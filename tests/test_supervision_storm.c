@@ -83,6 +83,15 @@ static void storm(void)
     double end = now_s() + STORM_S;
     long served = 0, refused = 0, sent = 0;
     while (now_s() < end) {
+        /* Keep the crashes not yet handled under 5000: the storm stays as
+         * hard (the children restart flat out) while the message pool's
+         * high-water mark, which it keeps for reuse, stays small enough for
+         * the RSS check below to see a leak rather than a backlog. */
+        long backlog = sent - (atomic_load(&restarts) - KIDS);
+        if (backlog > 5000) {
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+            continue;
+        }
         for (int i = 0; i < KIDS; i += 7) {  /* fire-and-forget crashes... */
             aw_err e = aw_send(rt, names[(i + sent) % KIDS], "trap", 4);
             if (e == AW_OK) sent++;
@@ -117,6 +126,7 @@ static void storm(void)
      * here; its leak checker runs at exit and fails this test on any leak. */
     fprintf(stderr, "storm: RSS %ld KiB after, %ld KiB baseline (ASan quarantine)\n", after, base);
 #else
+    fprintf(stderr, "storm: RSS %ld KiB after, %ld KiB baseline\n", after, base);
     CHECKF(after < base + base / 4 + 16384, "RSS %ld KiB after the storm, baseline %ld KiB", after, base);
 #endif
 
