@@ -31,5 +31,9 @@ int cli_ctl(int argc, char **argv);
 int cli_exit_for(aw_err e);
 void cli_error(aw_err e, const char *what);
 aw_err cli_read_file(const char *path, uint8_t **data, size_t *len);
+/* `s` (n bytes) as a JSON string on f. Text passes through as UTF-8; with
+ * `bytes`, every byte outside printable ASCII is escaped as \u00XX, so that
+ * any payload (binary included) gives valid JSON. */
+void cli_json_str(FILE *f, const void *s, size_t n, bool bytes);
 
 #endif

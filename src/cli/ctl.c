@@ -173,19 +173,7 @@ static aw_err err_by_name(const adm_msg *m)
     return AW_EENGINE;
 }
 
-static void json_str(FILE *f, const uint8_t *s, size_t n)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = s[i];
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch == '\n') fputs("\\n", f);
-        else if (ch == '\t') fputs("\\t", f);
-        else if (ch < 0x20 || ch >= 0x7f) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
+static void json_str(FILE *f, const uint8_t *s, size_t n) { cli_json_str(f, s, n, true); }
 
 static void json_cstr(FILE *f, const char *s) { json_str(f, (const uint8_t *)s, strlen(s)); }
 

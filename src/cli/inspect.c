@@ -10,18 +10,7 @@ static const char inspect_usage[] =
     "  which capability grants its imports can use (it gets none unless granted).\n"
     "  exit: 0 conforms, 4 does not conform, 2 unreadable or not WebAssembly\n";
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c == '\n') fputs("\\n", stdout);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
-}
+static void json_str(const char *s) { cli_json_str(stdout, s, s ? strlen(s) : 0, false); }
 
 static void json_items(const aw_inspect_item *v, size_t n)
 {

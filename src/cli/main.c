@@ -55,6 +55,21 @@ void cli_error(aw_err e, const char *what)
             *detail ? "\n  " : "", detail);
 }
 
+void cli_json_str(FILE *f, const void *s, size_t n, bool bytes)
+{
+    const unsigned char *p = s;
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c == '\n') fputs("\\n", f);
+        else if (c == '\t') fputs("\\t", f);
+        else if (c < 0x20 || (bytes && c >= 0x7f)) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
 aw_err cli_read_file(const char *path, uint8_t **data, size_t *len)
 {
     struct stat st;

@@ -37,18 +37,7 @@ typedef struct validate_opts {
     int json, no_compile, tty;
 } validate_opts;
 
-static void json_str(const char *s, size_t n)
-{
-    putchar('"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c == '\n') fputs("\\n", stdout);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
-}
+static void json_str(const char *s, size_t n) { cli_json_str(stdout, s, n, false); }
 
 /* One problem line as a JSON object. The file name is known (the manifest
  * we were given), so it is stripped exactly rather than guessed at. */

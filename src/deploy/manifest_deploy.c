@@ -226,54 +226,58 @@ static aw_err load_all(aw_deployment *d, const aw_manifest *m, aw_manifest_progr
     return AW_OK;
 }
 
+/* The outcome of making one entry: recorded for the undo under its name
+ * (copied before it was made, so that nothing made goes unrecorded), or
+ * the failure, naming the entry and its line. */
+static aw_err record(const aw_manifest *m, mf_pos pos, const char *what, const char *name,
+                     aw_err rc, char *copy, char **list, size_t *n)
+{
+    if (rc) {
+        free(copy);
+        return fail_at(m, pos, what, name, rc);
+    }
+    list[(*n)++] = copy;
+    return AW_OK;
+}
+
 static aw_err spawn_all(aw_deployment *d, const aw_manifest *m)
 {
-    for (size_t i = 0; i < m->n_actors; i++) {
+    aw_err rc = AW_OK;
+    for (size_t i = 0; i < m->n_actors && !rc; i++) {
         const mf_actor *a = m->actors[i];
         aw_actor_spec spec = actor_spec(d, a);
         char *name = strdup(a->name);
-        aw_err rc = name ? aw_spawn(d->rt, &spec) : aw__fail(AW_ENOMEM, "out of memory");
-        if (rc) {
-            free(name);
-            return fail_at(m, a->pos, "actor", a->name, rc);
-        }
-        d->actors[d->n_actors++] = name;
+        rc = name ? aw_spawn(d->rt, &spec) : aw__fail(AW_ENOMEM, "out of memory");
+        rc = record(m, a->pos, "actor", a->name, rc, name, d->actors, &d->n_actors);
     }
-    return AW_OK;
+    return rc;
 }
 
 static aw_err start_sups(aw_deployment *d, const aw_manifest *m)
 {
-    for (size_t i = 0; i < m->n_sups; i++) {
+    aw_err rc = AW_OK;
+    for (size_t i = 0; i < m->n_sups && !rc; i++) {
         const mf_sup *s = m->sups[i];
         aw_supervisor_spec sp;
         char *name = strdup(s->name);
-        aw_err rc = name && build_sup(d, s, &sp) ? aw_supervisor_start(d->rt, &sp)
-                                                 : aw__fail(AW_ENOMEM, "out of memory");
+        rc = name && build_sup(d, s, &sp) ? aw_supervisor_start(d->rt, &sp)
+                                          : aw__fail(AW_ENOMEM, "out of memory");
         if (name) free_sup_spec(&sp);
-        if (rc) {
-            free(name);
-            return fail_at(m, s->pos, "supervisor", s->name, rc);
-        }
-        d->sups[d->n_sups++] = name;
+        rc = record(m, s->pos, "supervisor", s->name, rc, name, d->sups, &d->n_sups);
     }
-    return AW_OK;
+    return rc;
 }
 
 static aw_err route_all(aw_deployment *d, const aw_manifest *m)
 {
-    for (size_t i = 0; i < m->n_routes; i++) {
+    aw_err rc = AW_OK;
+    for (size_t i = 0; i < m->n_routes && !rc; i++) {
         const mf_route *r = &m->routes[i];
         char *name = strdup(r->name);
-        aw_err rc = name ? aw_route_create(d->rt, r->name, r->t, r->n)
-                         : aw__fail(AW_ENOMEM, "out of memory");
-        if (rc) {
-            free(name);
-            return fail_at(m, r->pos, "route", r->name, rc);
-        }
-        d->routes[d->n_routes++] = name;
+        rc = name ? aw_route_create(d->rt, r->name, r->t, r->n) : aw__fail(AW_ENOMEM, "out of memory");
+        rc = record(m, r->pos, "route", r->name, rc, name, d->routes, &d->n_routes);
     }
-    return AW_OK;
+    return rc;
 }
 
 static aw_err pipe_all(aw_deployment *d, const aw_manifest *m)
